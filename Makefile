@@ -1,0 +1,42 @@
+# The two commands of the quick start are `make run` and `make test`.
+# uv comes from PyPI into .tools/ when the machine has none.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+MANAGE := $(UV) run --locked python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install messages lint format bench
+
+run: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) demo_load
+	@echo "Seatwise runs on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(UV) run --locked pytest
+
+install: $(UV)
+	$(UV) sync --locked
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+# Refresh the French catalogue from the code, then compile it. Translate the
+# new entries in locale/fr/LC_MESSAGES/django.po between the two steps.
+messages: install
+	$(MANAGE) makemessages --locale fr --no-obsolete --add-location file \
+		--ignore ".venv/*" --ignore ".tools/*" --ignore "staticfiles/*" \
+		--ignore "tests/*"
+	$(MANAGE) compilemessages --locale fr --ignore ".venv/*" --ignore ".tools/*"
+
+lint: install
+	$(UV) run --locked ruff check .
+	$(UV) run --locked ruff format --check .
+
+format: install
+	$(UV) run --locked ruff check --fix .
+	$(UV) run --locked ruff format .
