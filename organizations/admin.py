@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from organizations import services
+from organizations.models import Membership, Organization
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "member_count", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Role changes and removals go through the services, so support staff
+    cannot leave an organization without an administrator either."""
+
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__full_name", "organization__name"]
+    list_select_related = ["user", "organization"]
+    autocomplete_fields = ["user", "organization"]
+    readonly_fields = ["created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["user", "organization", "created_at"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                services.membership_change_role(
+                    membership=obj, role=obj.role, actor=request.user
+                )
+            else:
+                added = services.membership_add(
+                    organization=obj.organization,
+                    email=obj.user.email,
+                    role=obj.role,
+                    actor=request.user,
+                    base_url=request.build_absolute_uri("/").rstrip("/"),
+                )
+                obj.pk = added.pk
+        except services.MembershipError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def delete_model(self, request, obj):
+        try:
+            services.membership_remove(membership=obj, actor=request.user)
+        except services.MembershipError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("organization"):
+            try:
+                services.membership_remove(membership=membership, actor=request.user)
+            except services.MembershipError as error:
+                self.message_user(request, str(error), messages.ERROR)

@@ -1,0 +1,47 @@
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from organizations.models import Membership, Role
+
+
+def membership_get(
+    *, user: User, organization_id: int, administrator: bool = False
+) -> Membership:
+    """The requesting user's membership of an organization, or 404.
+
+    Everything of an organization is reached through this, so that people
+    outside it, and non-administrators on its admin pages, cannot tell an
+    organization that exists from one that does not.
+    """
+    memberships = Membership.objects.select_related("organization")
+    if administrator:
+        memberships = memberships.filter(role=Role.ADMINISTRATOR)
+    return get_object_or_404(
+        memberships, user_id=user.pk, organization_id=organization_id
+    )
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user_id=user.pk)
+        .select_related("organization")
+        .order_by("organization__name", "organization_id")
+    )
+
+
+def member_list(*, organization_id: int, query: str = "") -> QuerySet[Membership]:
+    members = Membership.objects.filter(organization_id=organization_id)
+    if query := query.strip():
+        members = members.filter(
+            Q(user__email__icontains=query) | Q(user__full_name__icontains=query)
+        )
+    return members.select_related("user").order_by("user__email", "pk")
+
+
+def member_get(*, organization_id: int, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organization"),
+        organization_id=organization_id,
+        pk=membership_id,
+    )

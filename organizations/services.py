@@ -1,0 +1,126 @@
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.notifications import email_after_commit
+from accounts.services import user_get_or_invite, user_password_set_url
+from organizations.models import Membership, Organization, Role
+
+
+class MembershipError(Exception):
+    """A change to the members that the rules refuse; the message says why."""
+
+
+class LastAdministrator(MembershipError):
+    pass
+
+
+class AlreadyMember(MembershipError):
+    pass
+
+
+@transaction.atomic
+def organization_create(*, name: str, creator: User) -> Organization:
+    organization = Organization(name=name)
+    organization.full_clean()
+    organization.save()
+    Membership.objects.create(
+        organization=organization, user=creator, role=Role.ADMINISTRATOR
+    )
+    return organization
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    actor: User,
+    base_url: str,
+) -> Membership:
+    """Add a person by email; someone without an account is invited.
+
+    `base_url` is the site's address (scheme and host) for the email's link:
+    the login page, or for a new person the page to choose a password.
+    """
+    _organization_lock(organization)
+    user, invited = user_get_or_invite(email=email)
+    if Membership.objects.filter(organization=organization, user=user).exists():
+        raise AlreadyMember(
+            _("%(email)s is already a member of %(organization)s.")
+            % {"email": user.email, "organization": organization.name}
+        )
+    membership = Membership(organization=organization, user=user, role=role)
+    membership.full_clean()
+    membership.save()
+    email_after_commit(
+        to=[user.email],
+        subject=_("You have been added to %(organization)s")
+        % {"organization": organization.name},
+        template_name="organizations/email/member_added.txt",
+        context={
+            "organization": organization,
+            "actor": actor,
+            "invited": invited,
+            "url": (
+                user_password_set_url(user=user, base_url=base_url)
+                if invited
+                else base_url + reverse("accounts:login")
+            ),
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: Membership, role: str, actor: User
+) -> Membership:
+    _organization_lock(membership.organization)
+    try:
+        membership.refresh_from_db(fields=["role"])
+    except Membership.DoesNotExist:
+        raise MembershipError(_("This person is no longer a member.")) from None
+    if membership.role == role:
+        return membership
+    if membership.role == Role.ADMINISTRATOR:
+        _ensure_another_administrator(membership)
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    """Take a person out of the organization; nothing they made is deleted."""
+    _organization_lock(membership.organization)
+    try:
+        membership.refresh_from_db(fields=["role"])
+    except Membership.DoesNotExist:
+        return
+    if membership.role == Role.ADMINISTRATOR:
+        _ensure_another_administrator(membership)
+    membership.delete()
+
+
+def _organization_lock(organization: Organization) -> None:
+    # Serializes membership changes of one organization, so two
+    # administrators demoting each other at once cannot leave it with none.
+    Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
+
+
+def _ensure_another_administrator(membership: Membership) -> None:
+    others = Membership.objects.filter(
+        organization_id=membership.organization_id, role=Role.ADMINISTRATOR
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise LastAdministrator(
+            _(
+                "%(organization)s needs at least one administrator: "
+                "make someone else an administrator first."
+            )
+            % {"organization": membership.organization.name}
+        )
