@@ -1,0 +1,110 @@
+"""Browser tests: Playwright drives Debian's Chromium against live_server.
+
+They skip, saying why, where Chromium is absent; CI installs it.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+E2E_DIR = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(
+        reason=f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    )
+    for item in items:
+        if _is_browser_test(item):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_before_browser(django_db_setup, live_server):
+    """Set up the test database and the live server before Playwright starts
+    its event loop, in which Django would refuse to do either."""
+
+
+def _is_browser_test(item):
+    return E2E_DIR in Path(item.fspath).parents
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # Playwright's sync API runs an event loop in the test's thread, which
+    # makes Django refuse ORM calls there (the test's own, and the database
+    # flush after it) unless told it is safe. Only these tests are told; the
+    # hook sees every test of the session.
+    if not _is_browser_test(item):
+        return (yield)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        return (yield)
+
+
+class BrowserProblems(list):
+    """Console errors, CSP violations and failed requests seen by a page."""
+
+
+@pytest.fixture
+def open_page(live_server, browser):
+    """Open a page in a language: `open_page("fr")`. After the test, no page
+    may have logged a console error or a CSP violation."""
+    contexts = []
+    problems = BrowserProblems()
+
+    def open_in(language="en"):
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale={"en": "en-US", "fr": "fr-FR"}[language],
+            extra_http_headers={"Accept-Language": language},
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and problems.append(f"console: {message.text}")
+            ),
+        )
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_in
+    for context in contexts:
+        context.close()
+    assert list(problems) == []
+
+
+def log_in(page, email, password, language="en"):
+    """Log in through the login page, as a person would."""
+    page.goto("/accounts/login/")
+    labels = {
+        "en": ("Email address", "Password", "Log in"),
+        "fr": ("Adresse e-mail", "Mot de passe", "Se connecter"),
+    }[language]
+    page.get_by_label(labels[0]).fill(email)
+    page.get_by_label(labels[1]).fill(password)
+    page.locator("main").get_by_role("button", name=labels[2]).click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
