@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "plans",
+    "contracts",
     "demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -3,6 +3,7 @@ from playwright.sync_api import expect
 
 from tests.accounts.factories import PASSWORD
 from tests.e2e.conftest import log_in
+from tests.markers import transactional_db
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 WORDS = {
@@ -23,7 +24,7 @@ WORDS = {
 }
 
 
-@pytest.mark.django_db(transaction=True)
+@transactional_db
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_home_back_organization_side_menu_members(open_page, language):
     """Home → back arrow → the organization → collapse and reopen the side

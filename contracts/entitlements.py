@@ -1,0 +1,154 @@
+"""What a person may use: their effective plan, and `feature_use`, the one
+entry point every paid feature calls (it may allocate a plan on the spot).
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Expression, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from contracts import services
+from contracts.exceptions import SeatsExhausted
+from contracts.models import Allotment, Contract, Seat, SeatSource
+from plans.models import FREE_PLAN_CODE, Feature, Plan
+
+
+@dataclass(frozen=True)
+class FeatureUse:
+    """The answer to a use of a paid feature.
+
+    `plan` is the person's effective plan after the call; `assigned` is the
+    plan allocated on the spot, if any; `message` says what happened or why
+    the use is refused, in the person's language.
+    """
+
+    allowed: bool
+    plan: Plan
+    assigned: Plan | None = None
+    message: str = ""
+
+
+def effective_plan_id(user_ref: Expression | OuterRef) -> Coalesce:
+    """An expression for the id of a person's effective plan: their best plan
+    on a contract in force today, otherwise Free. `user_ref` points at the
+    person's id, e.g. `OuterRef("owner_id")`, so that lists and hot paths can
+    annotate it instead of asking once per row."""
+    today = timezone.localdate()
+    best_seat = (
+        Seat.objects.filter(
+            user_id=user_ref,
+            contract__starts_on__lte=today,
+            contract__ends_on__gte=today,
+        )
+        .order_by("-plan__rank")
+        .values("plan_id")[:1]
+    )
+    free = Plan.objects.filter(code=FREE_PLAN_CODE).values("pk")[:1]
+    return Coalesce(Subquery(best_seat), Subquery(free))
+
+
+def effective_plan(user: User) -> Plan:
+    """The best plan among the person's seats on active contracts, or Free.
+
+    Computed each time, never stored on the user. Two queries: the plan, and
+    its features.
+    """
+    return Plan.objects.with_features().get(pk=effective_plan_id(user.pk))
+
+
+def feature_use(*, user: User, feature: Feature) -> FeatureUse:
+    """Use a paid feature: allowed, allowed after allocating a plan, or refused.
+
+    When the person's plan lacks the feature and an organization of theirs
+    has a connected, active contract with automatic assignment on, they get
+    the cheapest plan of that contract that includes the feature and has a
+    free seat, in this same transaction. With none left, the request is
+    recorded for the organization's administrators.
+    """
+    feature = Feature(feature)
+    with transaction.atomic():
+        plan = effective_plan(user)
+        if plan.includes(feature):
+            return FeatureUse(allowed=True, plan=plan)
+        contracts = list(
+            Contract.objects.active()
+            .filter(auto_assign=True, organization__memberships__user=user)
+            .order_by("pk")
+        )
+        for contract in contracts:
+            assigned = _auto_assign(contract=contract, user=user, feature=feature)
+            if assigned is not None:
+                return FeatureUse(
+                    allowed=True,
+                    plan=effective_plan(user),
+                    assigned=assigned,
+                    message=_(
+                        "You now have the %(plan)s plan, which includes “%(feature)s”."
+                    )
+                    % {"plan": assigned.display_name, "feature": feature.label},
+                )
+        for contract in contracts:
+            services.plan_request_record(contract=contract, user=user, feature=feature)
+    return FeatureUse(
+        allowed=False, plan=plan, message=_refusal(plan, feature, asked=bool(contracts))
+    )
+
+
+def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | None:
+    held = Seat.objects.filter(contract=contract, user=user).select_related("plan")
+    held_rank = held[0].plan.rank if held else -1
+    candidates = (
+        Allotment.objects.filter(
+            contract=contract, plan__features__feature=feature, plan__rank__gt=held_rank
+        )
+        .select_related("plan")
+        .order_by("plan__rank")
+    )
+    for allotment in candidates:
+        try:
+            seat = services.seat_put(
+                contract=contract,
+                user=user,
+                plan=allotment.plan,
+                actor=None,
+                source=SeatSource.AUTOMATIC,
+                feature=feature,
+            )
+        except SeatsExhausted:
+            continue
+        return seat.plan
+    return None
+
+
+def _refusal(plan: Plan, feature: Feature, *, asked: bool) -> str:
+    unlocking = [
+        other.display_name
+        for other in Plan.objects.with_features().filter(rank__gt=plan.rank)
+        if other.includes(feature)
+    ]
+    values = {
+        "plan": plan.display_name,
+        "feature": feature.label,
+        "plans": ", ".join(unlocking),
+    }
+    if asked:
+        return (
+            _(
+                "Your plan (%(plan)s) does not include “%(feature)s” and no "
+                "plan that does is left on your organization’s contract. Your "
+                "administrators have been told. It comes with: %(plans)s."
+            )
+            % values
+        )
+    return (
+        _(
+            "Your plan (%(plan)s) does not include “%(feature)s”. It comes "
+            "with: %(plans)s. Ask an administrator of your organization for "
+            "one of these plans."
+        )
+        % values
+    )

@@ -1,0 +1,40 @@
+"""The contracts app's domain errors; each message is for the person acting."""
+
+
+class ContractError(Exception):
+    """A change the rules refuse. The message says why, in the user's words.
+
+    `contract` is the contract concerned when one is known, for the history.
+    """
+
+    def __init__(self, message, *, contract=None):
+        super().__init__(message)
+        self.contract = contract
+
+
+class ContractUnavailable(ContractError):
+    """Ended, or already connected elsewhere."""
+
+
+class OrganizationAlreadyConnected(ContractError):
+    pass
+
+
+class NotConnected(ContractError):
+    pass
+
+
+class NotAMember(ContractError):
+    pass
+
+
+class SeatsExhausted(ContractError):
+    pass
+
+
+class KeyRejected(ContractError):
+    pass
+
+
+class KeyThrottled(KeyRejected):
+    pass

@@ -1,0 +1,329 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Organization
+from plans.models import Feature, Plan
+
+
+class ContractQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Contracts in force on a day (today by default): they grant plans."""
+        on = on or timezone.localdate()
+        return self.filter(starts_on__lte=on, ends_on__gte=on)
+
+
+class Contract(models.Model):
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    customer = models.CharField(_("customer"), max_length=200)
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"))
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="managed_contracts",
+        blank=True,
+        verbose_name=_("managers"),
+    )
+    # One organization per contract and one contract per organization: the
+    # unique one-to-one column enforces both.
+    organization = models.OneToOneField(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contract",
+        verbose_name=_("connected organization"),
+    )
+    connected_at = models.DateTimeField(_("connected at"), null=True, blank=True)
+    auto_assign = models.BooleanField(_("assign plans automatically"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="contracts_contract_dates_in_order",
+                violation_error_message=_("The end date is before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_assign=False) | Q(organization__isnull=False),
+                name="contracts_contract_auto_assign_needs_organization",
+                violation_error_message=_(
+                    "Only a connected contract can assign plans automatically."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse(
+            "contracts:account-contract-detail", kwargs={"contract_id": self.pk}
+        )
+
+    def is_active(self, on=None):
+        on = on or timezone.localdate()
+        return self.starts_on <= on <= self.ends_on
+
+    def has_ended(self, on=None):
+        return self.ends_on < (on or timezone.localdate())
+
+
+class Allotment(models.Model):
+    """How many seats of a plan a contract holds."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="allotments",
+        verbose_name=_("contract"),
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
+    seats = models.PositiveIntegerField(_("seats"))
+
+    class Meta:
+        verbose_name = _("plan allotment")
+        verbose_name_plural = _("plan allotments")
+        ordering = ["plan__rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "plan"],
+                name="contracts_allotment_unique_plan",
+                violation_error_message=_("The contract already has this plan."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract}: {self.seats} × {self.plan}"
+
+
+class SeatSource(models.TextChoices):
+    MANUAL = "manual", _("by hand")
+    AUTOMATIC = "automatic", _("automatically")
+    SUPPORT = "support", _("by support")
+
+
+class Seat(models.Model):
+    """A plan of a contract held by a person."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="seats",
+        verbose_name=_("contract"),
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="seats",
+        verbose_name=_("member"),
+    )
+    source = models.CharField(
+        _("assigned"), max_length=20, choices=SeatSource, default=SeatSource.MANUAL
+    )
+    feature = models.CharField(
+        _("for the feature"), max_length=40, choices=Feature, blank=True
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "user"],
+                name="contracts_seat_one_per_member",
+                violation_error_message=_("This person already holds a seat."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["contract", "plan"], name="contracts_seat_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.plan} ({self.contract})"
+
+
+class ConnectionKey(models.Model):
+    """A one-time key a contract manager shares to connect the contract.
+
+    Only a digest of the key is stored, with its last characters as a hint.
+    """
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="keys",
+        verbose_name=_("contract"),
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("ends with"), max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("generated by"),
+    )
+    created_at = models.DateTimeField(_("generated at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("used by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("connection key")
+        verbose_name_plural = _("connection keys")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"…{self.hint}"
+
+    @property
+    def is_usable(self):
+        return (
+            self.used_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class PlanRequest(models.Model):
+    """A member who used a paid feature when no seat was left for it."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="plan_requests",
+        verbose_name=_("contract"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    feature = models.CharField(_("feature"), max_length=40, choices=Feature)
+    requested_at = models.DateTimeField(_("last asked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan request")
+        verbose_name_plural = _("plan requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "user", "feature"],
+                name="contracts_planrequest_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_feature_display()}"
+
+
+class EventKind(models.TextChoices):
+    CONNECTED = "connected", _("Contract connected")
+    DISCONNECTED = "disconnected", _("Contract disconnected")
+    KEY_GENERATED = "key_generated", _("Connection key generated")
+    KEY_USED = "key_used", _("Connection key used")
+    KEY_REJECTED = "key_rejected", _("Connection key rejected")
+    AUTO_ASSIGN_ON = "auto_assign_on", _("Automatic assignment switched on")
+    AUTO_ASSIGN_OFF = "auto_assign_off", _("Automatic assignment switched off")
+    SEAT_ASSIGNED = "seat_assigned", _("Plan given")
+    SEAT_CHANGED = "seat_changed", _("Plan changed")
+    SEAT_RELEASED = "seat_released", _("Plan taken back")
+    PLAN_REQUESTED = "plan_requested", _("Plan asked for, none left")
+
+
+class Event(models.Model):
+    """The append-only history of contracts: who did what, when."""
+
+    kind = models.CharField(_("what"), max_length=30, choices=EventKind)
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("contract"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan"),
+    )
+    source = models.CharField(_("how"), max_length=20, choices=SeatSource, blank=True)
+    feature = models.CharField(_("feature"), max_length=40, choices=Feature, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("history event")
+        verbose_name_plural = _("history")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["contract", "-created_at"], name="contracts_event_contract"
+            ),
+            models.Index(
+                fields=["organization", "-created_at"], name="contracts_event_org"
+            ),
+            models.Index(
+                fields=["kind", "actor", "created_at"], name="contracts_event_attempts"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

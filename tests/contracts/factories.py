@@ -1,0 +1,57 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from contracts.models import Allotment, Contract, Seat
+from plans.models import Plan
+from tests.accounts.factories import UserFactory
+
+
+def plan(code):
+    return Plan.objects.get(code=code)
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"CTR-{n:04d}")
+    customer = factory.Faker("company")
+    starts_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=30)
+    )
+    ends_on = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=365)
+    )
+
+    @factory.post_generation
+    def managers(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.managers.set(extracted)
+
+    @factory.post_generation
+    def seats(obj, create, extracted, **kwargs):
+        """`seats={"professional": 10, "reader-plus": 5}`"""
+        if create and extracted:
+            for code, count in extracted.items():
+                Allotment.objects.create(contract=obj, plan=plan(code), seats=count)
+
+
+class AllotmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Allotment
+
+    contract = factory.SubFactory(ContractFactory)
+    plan = factory.LazyFunction(lambda: plan("professional"))
+    seats = 10
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seat
+
+    contract = factory.SubFactory(ContractFactory)
+    plan = factory.LazyFunction(lambda: plan("professional"))
+    user = factory.SubFactory(UserFactory)

@@ -1,0 +1,127 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from contracts import services
+from contracts.entitlements import effective_plan, feature_use
+from contracts.models import EventKind, PlanRequest, Seat
+from plans.models import Feature
+from tests.accounts.factories import UserFactory
+from tests.contracts.factories import ContractFactory, SeatFactory, plan
+from tests.organizations.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def contract(organization, admin_user):
+    contract = ContractFactory(seats={"professional": 1, "reader-plus": 1})
+    services.contract_connect(
+        organization=organization, contract=contract, actor=admin_user
+    )
+    services.contract_set_auto_assign(
+        organization=organization, enabled=True, actor=admin_user
+    )
+    return contract
+
+
+class TestEffectivePlan:
+    def test_nobody_without_a_seat_is_free(self):
+        assert effective_plan(UserFactory()).code == "free"
+
+    def test_the_best_seat_wins(self):
+        user = UserFactory()
+        SeatFactory(user=user, plan=plan("reader-plus"))
+        SeatFactory(user=user, plan=plan("professional"))
+        assert effective_plan(user).code == "professional"
+
+    def test_an_ended_contract_grants_nothing(self):
+        user = UserFactory()
+        ended = ContractFactory(
+            starts_on=timezone.localdate() - datetime.timedelta(days=100),
+            ends_on=timezone.localdate() - datetime.timedelta(days=1),
+        )
+        SeatFactory(user=user, contract=ended, plan=plan("professional"))
+        assert effective_plan(user).code == "free"
+
+    def test_two_queries(self, django_assert_num_queries):
+        user = UserFactory()
+        SeatFactory(user=user)
+        with django_assert_num_queries(2):
+            effective_plan(user).includes(Feature.REPORT_EXPORT)
+
+
+class TestFeatureUse:
+    def test_a_plan_that_includes_the_feature_allows_it(self, contract, organization):
+        member = MembershipFactory(organization=organization).user
+        SeatFactory(contract=contract, user=member, plan=plan("professional"))
+        use = feature_use(user=member, feature=Feature.REPORT_EXPORT)
+        assert use.allowed
+        assert use.assigned is None
+
+    def test_the_cheapest_plan_with_the_feature_is_assigned(
+        self, contract, organization
+    ):
+        member = MembershipFactory(organization=organization, reader=True).user
+        use = feature_use(user=member, feature=Feature.REPORTS_REAL_DATA)
+        assert use.allowed
+        assert use.assigned.code == "reader-plus"
+        seat = Seat.objects.get(user=member)
+        assert (seat.source, seat.feature) == ("automatic", "reports_real_data")
+
+    def test_a_taken_cheap_plan_falls_back_to_the_next(self, contract, organization):
+        SeatFactory(contract=contract, plan=plan("reader-plus"))
+        member = MembershipFactory(organization=organization).user
+        use = feature_use(user=member, feature=Feature.REPORTS_REAL_DATA)
+        assert use.assigned.code == "professional"
+
+    def test_an_existing_seat_is_upgraded(self, contract, organization):
+        member = MembershipFactory(organization=organization).user
+        SeatFactory(contract=contract, user=member, plan=plan("reader-plus"))
+        use = feature_use(user=member, feature=Feature.REPORT_EXPORT)
+        assert use.assigned.code == "professional"
+        assert Seat.objects.get(user=member).plan.code == "professional"
+
+    def test_no_seat_left_refuses_records_and_tells_the_administrators(
+        self, contract, organization, admin_user, django_capture_on_commit_callbacks
+    ):
+        SeatFactory(contract=contract, plan=plan("professional"))
+        member = MembershipFactory(organization=organization).user
+        with django_capture_on_commit_callbacks(execute=True):
+            use = feature_use(user=member, feature=Feature.REPORT_EXPORT)
+            feature_use(user=member, feature=Feature.REPORT_EXPORT)
+        assert not use.allowed
+        assert "administrators have been told" in use.message
+        assert PlanRequest.objects.filter(user=member).count() == 1
+        assert contract.events.filter(kind=EventKind.PLAN_REQUESTED).count() == 1
+        assert [message.to for message in mail.outbox] == [[admin_user.email]]
+
+    def test_a_later_seat_answers_the_request(self, contract, organization, admin_user):
+        taken = SeatFactory(contract=contract, plan=plan("professional"))
+        member = MembershipFactory(organization=organization).user
+        feature_use(user=member, feature=Feature.REPORT_EXPORT)
+        services.seat_release(seat=taken, actor=admin_user, source="manual")
+        assert feature_use(user=member, feature=Feature.REPORT_EXPORT).allowed
+        assert not PlanRequest.objects.filter(user=member).exists()
+
+    def test_without_automatic_assignment_the_use_is_refused(
+        self, contract, organization, admin_user
+    ):
+        services.contract_set_auto_assign(
+            organization=organization, enabled=False, actor=admin_user
+        )
+        member = MembershipFactory(organization=organization).user
+        use = feature_use(user=member, feature=Feature.REPORT_EXPORT)
+        assert not use.allowed
+        assert "Ask an administrator" in use.message
+        assert "Professional" in use.message
+        assert not Seat.objects.filter(user=member).exists()
+
+    def test_an_ended_contract_assigns_nothing(self, contract, organization):
+        contract.starts_on = timezone.localdate() - datetime.timedelta(days=100)
+        contract.ends_on = timezone.localdate() - datetime.timedelta(days=1)
+        contract.save()
+        member = MembershipFactory(organization=organization).user
+        assert not feature_use(user=member, feature=Feature.REPORT_EXPORT).allowed
