@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("organizations.urls")),
     path("", include("plans.urls")),
+    path("", include("contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
