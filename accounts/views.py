@@ -84,5 +84,5 @@ def side_menu_toggle(request: HtmxHttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = reverse_lazy("organizations:home")
+        next_url = reverse_lazy("home")
     return redirect(next_url)

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from organizations.views import home
+
 urlpatterns = [
+    # The person's own area; the app that owns what it lists serves it.
+    path("", home, name="home"),
     path("", include("accounts.urls")),
     path("", include("organizations.urls")),
     path("", include("plans.urls")),

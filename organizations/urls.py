@@ -5,7 +5,6 @@ from organizations import views
 app_name = "organizations"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("organizations/", views.organization_list, name="organization-list"),
     path(
         "organizations/<int:organization_id>/",

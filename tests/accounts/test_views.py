@@ -14,7 +14,7 @@ def test_login_with_email_in_any_case(client):
         {"username": "ANN@example.test", "password": PASSWORD},
     )
     assert response.status_code == 302
-    assert response.url == reverse("organizations:home")
+    assert response.url == reverse("home")
 
 
 def test_wrong_password_shows_an_error_and_logs_nobody_in(client):
@@ -42,7 +42,7 @@ def test_login_is_refused_after_ten_failures_even_with_the_right_password(
 
 
 def test_pages_need_a_login(client):
-    response = client.get(reverse("organizations:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
@@ -125,4 +125,4 @@ class TestSideMenu:
         response = client.post(
             reverse("accounts:side-menu"), {"next": "https://evil.example/"}
         )
-        assert response.url == reverse("organizations:home")
+        assert response.url == reverse("home")

@@ -28,13 +28,13 @@ def _admin_post_urls(organization, member):
 
 def test_home_links_to_the_users_organizations(admin_client, organization):
     OrganizationFactory(name="Not mine")
-    response = admin_client.get(reverse("organizations:home"))
+    response = admin_client.get(reverse("home"))
     assert organization.get_absolute_url() in response.text
     assert "Not mine" not in response.text
 
 
 def test_home_back_arrow_leads_to_the_organization_list(admin_client):
-    response = admin_client.get(reverse("organizations:home"))
+    response = admin_client.get(reverse("home"))
     assert f'class="back" href="{reverse("organizations:organization-list")}"' in (
         response.text
     )
