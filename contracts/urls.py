@@ -1,5 +1,36 @@
-from django.urls import path  # noqa: F401 (the routes come with the views)
+from django.urls import path
+
+from contracts.views import members
 
 app_name = "contracts"
 
 urlpatterns = []
+
+# The organization's members pages, with their plans.
+urlpatterns += [
+    path(
+        "organizations/<int:organization_id>/members/",
+        members.member_list,
+        name="member-list",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/add/",
+        members.member_add,
+        name="member-add",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/",
+        members.member_detail,
+        name="member-detail",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/role/",
+        members.member_role,
+        name="member-role",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/remove/",
+        members.member_remove,
+        name="member-remove",
+    ),
+]

@@ -70,7 +70,7 @@ class Membership(models.Model):
 
     def get_absolute_url(self):
         return reverse(
-            "organizations:member-detail",
+            "contracts:member-detail",
             kwargs={"organization_id": self.organization_id, "membership_id": self.pk},
         )
 
