@@ -5,7 +5,7 @@ entry point every paid feature calls (it may allocate a plan on the spot).
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Expression, OuterRef, Subquery
+from django.db.models import BigIntegerField, Expression, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,23 +32,26 @@ class FeatureUse:
     message: str = ""
 
 
+def effective_seats(user_ref: Expression | OuterRef | int) -> QuerySet[Seat]:
+    """A person's seats on contracts in force today, the one that sets their
+    effective plan first (best plan, then the oldest seat). Slice `[:1]` of
+    its `values(...)` to annotate what the seat says, e.g. how it was given."""
+    today = timezone.localdate()
+    return Seat.objects.filter(
+        user_id=user_ref,
+        contract__starts_on__lte=today,
+        contract__ends_on__gte=today,
+    ).order_by("-plan__rank", "assigned_at", "pk")
+
+
 def effective_plan_id(user_ref: Expression | OuterRef) -> Coalesce:
     """An expression for the id of a person's effective plan: their best plan
     on a contract in force today, otherwise Free. `user_ref` points at the
     person's id, e.g. `OuterRef("owner_id")`, so that lists and hot paths can
     annotate it instead of asking once per row."""
-    today = timezone.localdate()
-    best_seat = (
-        Seat.objects.filter(
-            user_id=user_ref,
-            contract__starts_on__lte=today,
-            contract__ends_on__gte=today,
-        )
-        .order_by("-plan__rank")
-        .values("plan_id")[:1]
-    )
+    best_seat = effective_seats(user_ref).values("plan_id")[:1]
     free = Plan.objects.filter(code=FREE_PLAN_CODE).values("pk")[:1]
-    return Coalesce(Subquery(best_seat), Subquery(free))
+    return Coalesce(Subquery(best_seat), Subquery(free), output_field=BigIntegerField())
 
 
 def effective_plan(user: User) -> Plan:

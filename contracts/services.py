@@ -3,6 +3,7 @@ inside a transaction, so that the views, the admin and the entitlements
 share one set of rules."""
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -180,6 +181,26 @@ def member_plan_set(
     return seat_put(
         contract=contract, user=user, plan=plan, actor=actor, source=SeatSource.MANUAL
     )
+
+
+def member_plan_set_many(
+    *, organization: Organization, users: Iterable[User], plan: Plan, actor: User
+) -> list[tuple[User, ContractError | None]]:
+    """Give several members a plan, or take theirs back with Free, each in a
+    transaction of its own: those who can get it keep it when others cannot
+    (the last seats ran out, one left meanwhile). Returns each member with
+    the refusal, or None."""
+    results = []
+    for user in users:
+        try:
+            member_plan_set(
+                organization=organization, user=user, plan=plan, actor=actor
+            )
+        except ContractError as error:
+            results.append((user, error))
+        else:
+            results.append((user, None))
+    return results
 
 
 @transaction.atomic
