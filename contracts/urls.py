@@ -19,6 +19,16 @@ urlpatterns += [
         name="member-add",
     ),
     path(
+        "organizations/<int:organization_id>/members/plan/",
+        members.member_bulk_plan,
+        name="member-bulk-plan",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/export/",
+        members.member_export,
+        name="member-export",
+    ),
+    path(
         "organizations/<int:organization_id>/members/<int:membership_id>/",
         members.member_detail,
         name="member-detail",
@@ -27,6 +37,11 @@ urlpatterns += [
         "organizations/<int:organization_id>/members/<int:membership_id>/role/",
         members.member_role,
         name="member-role",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/plan/",
+        members.member_plan,
+        name="member-plan",
     ),
     path(
         "organizations/<int:organization_id>/members/<int:membership_id>/remove/",

@@ -1,14 +1,24 @@
-"""The organization's members pages: they show each member's plan, so the
-contracts app serves them; memberships themselves stay the organizations
-app's (its selectors and services)."""
+"""The organization's members pages: they show each member's plan and let
+administrators give or take plans back (flows 3 and 5), so the contracts
+app serves them; memberships themselves stay the organizations app's (its
+selectors and services)."""
+
+import csv
+from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -17,13 +27,19 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
-from contracts import services
+from contracts import member_selectors, services
+from contracts.entitlements import effective_plan
+from contracts.exceptions import ContractError
+from contracts.member_forms import BulkPlanForm, MemberPlanForm
+from contracts.models import Contract, SeatSource
 from organizations import selectors
 from organizations import services as organization_services
 from organizations.forms import MemberAddForm, RoleForm
-from organizations.models import Membership
+from organizations.models import Membership, Organization, Role
+from plans.models import Feature, Plan
 
 MEMBERS_PER_PAGE = 50
+EXPORT_CHUNK = 2000
 
 
 @login_required
@@ -32,7 +48,7 @@ def member_list(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     membership = selectors.membership_get(
         user=request.user, organization_id=organization_id
     )
-    return _member_list_render(request, membership, MemberAddForm())
+    return _member_list_render(request, membership, add_form=MemberAddForm())
 
 
 @login_required
@@ -66,34 +82,66 @@ def member_add(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
             if request.htmx:
                 return HttpResponseClientRedirect(url)
             return redirect(url)
-    return _member_list_render(request, membership, form, status=422)
+    return _member_list_render(request, membership, add_form=form, status=422)
 
 
-def _member_list_render(
-    request: HtmxHttpRequest,
-    membership: Membership,
-    add_form: MemberAddForm,
-    status: int = 200,
-) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    page = Paginator(
-        selectors.member_list(organization_id=membership.organization_id, query=query),
-        MEMBERS_PER_PAGE,
-    ).get_page(request.GET.get("page"))
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "page": page,
-        "query": query,
-        "add_form": add_form,
-    }
-    template = "contracts/member_list.html"
-    # The search box swaps the results only; the add form swaps itself.
-    if request.htmx.target == "member-results":
-        template += "#member-results"
-    elif request.htmx and request.method == "POST":
-        template += "#member-add"
-    return render(request, template, context, status=status)
+@login_required
+@require_POST
+def member_bulk_plan(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
+    """Give the ticked members a plan, or take theirs back with Free. Each
+    member is a change of its own; the message sums up who got it and why
+    the others could not."""
+    membership = selectors.membership_get(
+        user=request.user, organization_id=organization_id, administrator=True
+    )
+    form = BulkPlanForm(request.POST, organization_id=organization_id)
+    if not form.is_valid():
+        if form.names_a_stranger():
+            raise Http404
+        return _member_list_render(
+            request,
+            membership,
+            add_form=MemberAddForm(),
+            bulk_form=form,
+            status=422,
+        )
+    plan = form.cleaned_data["plan"]
+    results = services.member_plan_set_many(
+        organization=membership.organization,
+        users=[member.user for member in form.cleaned_data["members"]],
+        plan=plan,
+        actor=request.user,
+    )
+    level, summary = _bulk_summary(results, plan)
+    messages.add_message(request, level, summary)
+    # Back to the list as it was: same search, filter and page.
+    url = reverse("contracts:member-list", kwargs={"organization_id": organization_id})
+    if list_query := _list_query(request):
+        url += f"?{list_query}"
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
+    """The members (searched and filtered as on the list) as CSV, streamed
+    row by row from a database iterator, so that a large organization is
+    never held in memory."""
+    membership = selectors.membership_get(
+        user=request.user, organization_id=organization_id, administrator=True
+    )
+    catalog = member_selectors.plan_catalog()
+    query, plan = _list_filters(request, catalog)
+    members = member_selectors.member_export(
+        organization_id=organization_id, query=query, plan=plan
+    ).iterator(chunk_size=EXPORT_CHUNK)
+    name = slugify(membership.organization.name) or organization_id
+    filename = f"members-{name}-{timezone.localdate().isoformat()}.csv"
+    return StreamingHttpResponse(
+        _csv_lines(members, catalog),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @login_required
@@ -115,7 +163,63 @@ def member_detail(
             "organization": membership.organization,
             "member": member,
             "role_form": RoleForm(initial={"role": member.role}),
+            **_plan_context(membership.organization, member),
         },
+    )
+
+
+@login_required
+@require_POST
+def member_plan(
+    request: HtmxHttpRequest, organization_id: int, membership_id: int
+) -> HttpResponse:
+    """Give a member a plan of the connected contract, or take theirs back
+    with Free (flows 3 and 5). The dropdown saves on change; on a refusal it
+    is put back to the plan actually held, with the reason."""
+    membership = selectors.membership_get(
+        user=request.user, organization_id=organization_id, administrator=True
+    )
+    member = selectors.member_get(
+        organization_id=organization_id, membership_id=membership_id
+    )
+    form = MemberPlanForm(request.POST)
+    errors: list[str] = []
+    saved = False
+    status = 422
+    if form.is_valid():
+        try:
+            services.member_plan_set(
+                organization=membership.organization,
+                user=member.user,
+                plan=form.cleaned_data["plan"],
+                actor=request.user,
+            )
+        except ContractError as error:
+            errors = [str(error)]
+            status = 409
+        else:
+            saved = True
+            status = 200
+    else:
+        errors = form.errors["plan"]
+    if not request.htmx:
+        if saved:
+            messages.success(request, _("The plan has been changed."))
+        for error in errors:
+            messages.error(request, error)
+        return redirect(member.get_absolute_url())
+    return render(
+        request,
+        "contracts/member_detail.html#plan-form",
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "member": member,
+            "plan_errors": errors,
+            "plan_saved": saved,
+            **_plan_context(membership.organization, member),
+        },
+        status=status,
     )
 
 
@@ -174,7 +278,8 @@ def member_role(
 def member_remove(
     request: HtmxHttpRequest, organization_id: int, membership_id: int
 ) -> HttpResponse:
-    """Confirm (GET, the page behind the dialog) and remove (POST)."""
+    """Confirm (GET, the page behind the dialog) and remove (POST); the seat
+    the member held on the organization's contract is freed with them."""
     membership = selectors.membership_get(
         user=request.user, organization_id=organization_id, administrator=True
     )
@@ -182,6 +287,9 @@ def member_remove(
         organization_id=organization_id, membership_id=membership_id
     )
     if request.method == "GET":
+        contract = member_selectors.organization_contract(
+            organization_id=organization_id
+        )
         return render(
             request,
             "contracts/member_remove.html",
@@ -189,6 +297,10 @@ def member_remove(
                 "membership": membership,
                 "organization": membership.organization,
                 "member": member,
+                "plan_seat": contract
+                and member_selectors.member_seat(
+                    contract=contract, user_id=member.user_id
+                ),
             },
         )
     try:
@@ -207,3 +319,256 @@ def member_remove(
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+# Helpers
+
+
+def _member_list_render(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    *,
+    add_form: MemberAddForm,
+    bulk_form: BulkPlanForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    catalog = member_selectors.plan_catalog()
+    query, plan_filter = _list_filters(request, catalog)
+    page = Paginator(
+        member_selectors.member_list(
+            organization_id=membership.organization_id, query=query, plan=plan_filter
+        ),
+        MEMBERS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    # The plan ids come annotated with the rows; the catalogue names them.
+    page.object_list = list(page.object_list)
+    for member in page.object_list:
+        member.effective_plan = catalog.get(member.effective_plan_id)
+
+    contract = bulk_options = None
+    if membership.is_administrator:
+        contract = member_selectors.organization_contract(
+            organization_id=membership.organization_id
+        )
+        if contract is not None and contract.is_active():
+            bulk_options = member_selectors.plan_options(
+                contract=contract, catalog=catalog
+            )
+    ticked = set()
+    if bulk_form is not None:
+        ticked = set(bulk_form.data.getlist(bulk_form.add_prefix("members")))
+    filter_query = urlencode(
+        {
+            key: value
+            for key, value in (
+                ("q", query),
+                ("plan", plan_filter.code if plan_filter else ""),
+            )
+            if value
+        }
+    )
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "page": page,
+        "query": query,
+        "plans": catalog.values(),
+        "plan_filter": plan_filter,
+        # For the pagination links, which add the search and the page.
+        "extra_query": f"plan={plan_filter.code}&" if plan_filter else "",
+        "filter_query": filter_query,
+        "list_query": _list_query(request),
+        "add_form": add_form,
+        "plan_contract": contract,
+        "plan_locked_reason": _locked_reason(contract),
+        "bulk_options": bulk_options,
+        "bulk_form": bulk_form,
+        "ticked": ticked,
+    }
+    template = "contracts/member_list.html"
+    # The search box swaps the results only; the add form swaps itself.
+    if request.htmx.target == "member-results":
+        template += "#member-results"
+    elif request.htmx and request.method == "POST":
+        template += "#member-add"
+    return render(request, template, context, status=status)
+
+
+def _list_filters(
+    request: HtmxHttpRequest, catalog: dict[int, Plan]
+) -> tuple[str, Plan | None]:
+    """The search text and the plan filter (a plan code; unknown ones are
+    ignored) of the members list."""
+    query = request.GET.get("q", "")[:100]
+    code = request.GET.get("plan", "")
+    plan = next((plan for plan in catalog.values() if plan.code == code), None)
+    return query, plan
+
+
+def _list_query(request: HtmxHttpRequest) -> str:
+    """The list's own query string (search, plan filter, page), to come back
+    to the same list."""
+    return urlencode(
+        {
+            key: request.GET[key][:100]
+            for key in ("q", "plan", "page")
+            if request.GET.get(key)
+        }
+    )
+
+
+def _plan_context(organization: Organization, member: Membership) -> dict:
+    """What the Plan panel of a member shows: the dropdown of the connected
+    contract's plans while the contract is in force, otherwise the plan in
+    effect as text with the reason it cannot be changed here."""
+    catalog = member_selectors.plan_catalog()
+    contract = member_selectors.organization_contract(organization_id=organization.pk)
+    seat = (
+        member_selectors.member_seat(contract=contract, user_id=member.user_id)
+        if contract is not None
+        else None
+    )
+    editable = contract is not None and contract.is_active()
+    held = seat.plan if seat is not None else None
+    options = (
+        member_selectors.plan_options(contract=contract, catalog=catalog, held=held)
+        if editable
+        else []
+    )
+    return {
+        "plan_contract": contract,
+        "plan_seat": seat,
+        "plan_held": held or next(p for p in catalog.values() if p.is_free),
+        "plan_effective": effective_plan(member.user),
+        "plan_options": options,
+        "plan_editable": editable,
+        "plan_locked_reason": _locked_reason(contract),
+    }
+
+
+def _locked_reason(contract: Contract | None) -> str:
+    """Why an administrator cannot change plans here, or "" when they can."""
+    if contract is None:
+        return _("No contract is connected: plans cannot be changed here.")
+    if contract.has_ended():
+        return _(
+            "Contract %(reference)s ended on %(date)s: it grants no plan, and "
+            "plans cannot be changed here."
+        ) % {"reference": contract.reference, "date": date_format(contract.ends_on)}
+    if not contract.is_active():
+        return _(
+            "Contract %(reference)s starts on %(date)s: plans can be given "
+            "from that day."
+        ) % {"reference": contract.reference, "date": date_format(contract.starts_on)}
+    return ""
+
+
+def _bulk_summary(
+    results: list[tuple[object, ContractError | None]], plan: Plan
+) -> tuple[int, str]:
+    """One message for a bulk change: how many got the plan, and how many
+    could not, for each reason."""
+    done = sum(1 for _user, error in results if error is None)
+    refusals = Counter(str(error) for _user, error in results if error is not None)
+    values = {"plan": plan.display_name}
+    parts = []
+    if done:
+        if plan.is_free:
+            text = ngettext(
+                "%(count)s member is back to %(plan)s",
+                "%(count)s members are back to %(plan)s",
+                done,
+            )
+        else:
+            text = ngettext(
+                "%(count)s member now has %(plan)s",
+                "%(count)s members now have %(plan)s",
+                done,
+            )
+        parts.append(text % {**values, "count": done})
+    for reason, count in refusals.items():
+        if parts:
+            text = ngettext(
+                "%(count)s could not: %(reason)s",
+                "%(count)s could not: %(reason)s",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(count)s member could not: %(reason)s",
+                "%(count)s members could not: %(reason)s",
+                count,
+            )
+        parts.append(text % {"count": count, "reason": reason})
+    summary = "; ".join(parts)
+    if not summary.endswith("."):
+        summary += "."
+    if not refusals:
+        return messages.SUCCESS, summary
+    return (messages.WARNING if done else messages.ERROR), summary
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer then
+    yields each row as text (Django's streaming CSV recipe)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(
+    members: Iterable[Membership], catalog: dict[int, Plan]
+) -> Iterator[str]:
+    """The CSV, line by line. Every label is translated before the first
+    line, in the request's language, because the response is iterated after
+    the view has returned."""
+    writer = csv.writer(_Echo())
+    header = [
+        _("Email address"),
+        _("Name"),
+        _("Role"),
+        _("Plan"),
+        _("How assigned"),
+        _("Since"),
+    ]
+    roles = {role.value: str(role.label) for role in Role}
+    plans = {plan_id: plan.display_name for plan_id, plan in catalog.items()}
+    sources = {source.value: str(source.label) for source in SeatSource}
+    features = {
+        feature.value: _("automatically, for “%(feature)s”")
+        % {"feature": feature.label}
+        for feature in Feature
+    }
+
+    def lines() -> Iterator[str]:
+        # A byte order mark, so that spreadsheet programs read UTF-8.
+        yield "\ufeff" + writer.writerow(header)
+        for member in members:
+            how = sources.get(member.seat_source or "", member.seat_source or "")
+            if member.seat_source == SeatSource.AUTOMATIC and member.seat_feature:
+                how = features.get(member.seat_feature, how)
+            since = (
+                timezone.localtime(member.seat_since).date().isoformat()
+                if member.seat_since
+                else ""
+            )
+            yield writer.writerow(
+                [
+                    _spreadsheet_safe(member.user.email),
+                    _spreadsheet_safe(member.user.full_name),
+                    roles.get(member.role, member.role),
+                    plans.get(member.effective_plan_id, ""),
+                    how,
+                    since,
+                ]
+            )
+
+    return lines()
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """Text that a spreadsheet shows as text, not as a formula (CSV
+    injection)."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value

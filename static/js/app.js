@@ -52,3 +52,19 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeMenus(null);
 });
+
+// A "select all" checkbox ticks every box of its form that bears the name
+// it gives. It is hidden in the HTML, where it could do nothing without
+// JavaScript, and shown here, also in content that htmx swaps in.
+function showCheckAll(root) {
+  for (const box of root.querySelectorAll("[data-check-all]")) box.hidden = false;
+}
+showCheckAll(document);
+document.addEventListener("htmx:load", (event) => showCheckAll(event.target));
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-check-all]");
+  if (!all || !all.form) return;
+  for (const box of all.form.elements) {
+    if (box.name === all.dataset.checkAll) box.checked = all.checked;
+  }
+});
