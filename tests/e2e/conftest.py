@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).parent
@@ -42,7 +43,25 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session", autouse=True)
 def _database_before_browser(django_db_setup, live_server):
     """Set up the test database and the live server before Playwright starts
-    its event loop, in which Django would refuse to do either."""
+    its event loop, in which Django would refuse to do either. Returns what
+    the database held after the migrations, per alias, for
+    `_serialized_contents_after_browser`."""
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_after_browser(_database_before_browser, browser):
+    """Once Playwright has started, the tests run in another context, where
+    Django's connections (kept in a contextvar by asgiref's Local) are new
+    objects without the database contents serialized at setup. Without them
+    `serialized_rollback` restores nothing, and the catalogue the migrations
+    seeded is gone after the first browser test's flush."""
+    for alias, contents in _database_before_browser.items():
+        connections[alias]._test_serialized_contents = contents
 
 
 def _is_browser_test(item):
