@@ -35,7 +35,7 @@ from contracts.models import Contract, SeatSource
 from organizations import selectors
 from organizations import services as organization_services
 from organizations.forms import MemberAddForm, RoleForm
-from organizations.models import Membership, Organization, Role
+from organizations.models import Membership, Role
 from plans.models import Feature, Plan
 
 MEMBERS_PER_PAGE = 50
@@ -163,7 +163,7 @@ def member_detail(
             "organization": membership.organization,
             "member": member,
             "role_form": RoleForm(initial={"role": member.role}),
-            **_plan_context(membership.organization, member),
+            **_plan_context(membership, member),
         },
     )
 
@@ -182,6 +182,9 @@ def member_plan(
     member = selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
     )
+    # Flow 5's confirmation (which of the member's surveys a downgrade to
+    # Free would make inactive) comes with the surveys app; until surveys
+    # exist there is nothing to confirm, so Free applies directly.
     form = MemberPlanForm(request.POST)
     errors: list[str] = []
     saved = False
@@ -217,7 +220,7 @@ def member_plan(
             "member": member,
             "plan_errors": errors,
             "plan_saved": saved,
-            **_plan_context(membership.organization, member),
+            **_plan_context(membership, member),
         },
         status=status,
     )
@@ -417,12 +420,17 @@ def _list_query(request: HtmxHttpRequest) -> str:
     )
 
 
-def _plan_context(organization: Organization, member: Membership) -> dict:
-    """What the Plan panel of a member shows: the dropdown of the connected
-    contract's plans while the contract is in force, otherwise the plan in
-    effect as text with the reason it cannot be changed here."""
+def _plan_context(membership: Membership, member: Membership) -> dict:
+    """What the Plan panel of a member shows: to administrators, the
+    dropdown of the connected contract's plans while the contract is in
+    force, otherwise the plan in effect as text with the reason it cannot be
+    changed here; to other members, the plan in effect."""
+    if not membership.is_administrator:
+        return {"plan_effective": effective_plan(member.user)}
     catalog = member_selectors.plan_catalog()
-    contract = member_selectors.organization_contract(organization_id=organization.pk)
+    contract = member_selectors.organization_contract(
+        organization_id=membership.organization_id
+    )
     seat = (
         member_selectors.member_seat(contract=contract, user_id=member.user_id)
         if contract is not None

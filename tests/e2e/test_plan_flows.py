@@ -85,6 +85,8 @@ def test_flow_3_an_administrator_gives_bob_a_plan(open_page, language):
     ).click()
     expect(_bobs_plan_cell(page)).to_have_text(words["free"])
     page.get_by_role("link", name="Bob Bernard").click()
+    # htmx listens once the page has loaded; a person is never faster.
+    page.wait_for_load_state()
 
     plan_select = page.get_by_role("combobox", name=words["plan"], exact=True)
     expect(plan_select).to_have_value("free")
