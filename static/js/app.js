@@ -52,3 +52,9 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeMenus(null);
 });
+
+// A confirmation that htmx loads into a <dialog> opens it.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (target instanceof HTMLDialogElement && !target.open) target.showModal();
+});
