@@ -207,10 +207,14 @@ class ContractAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         contract = form.instance
         # Checked by the formset already; checked again here under locks.
+        # The lists are those the admin's change message reads.
+        formset.new_objects, formset.changed_objects = [], []
+        formset.deleted_objects = []
         try:
             for deleted in formset.deleted_forms:
                 if deleted.instance.pk:
                     services.allotment_delete(allotment=deleted.instance)
+                    formset.deleted_objects.append(deleted.instance)
             for allotment_form in formset.forms:
                 if (
                     allotment_form in formset.deleted_forms
@@ -218,11 +222,17 @@ class ContractAdmin(admin.ModelAdmin):
                     or not allotment_form.cleaned_data
                 ):
                     continue
-                services.allotment_set(
+                allotment = services.allotment_set(
                     contract=contract,
                     plan=allotment_form.cleaned_data["plan"],
                     seats=allotment_form.cleaned_data["seats"],
                 )
+                if allotment_form.instance.pk:
+                    formset.changed_objects.append(
+                        (allotment, allotment_form.changed_data)
+                    )
+                else:
+                    formset.new_objects.append(allotment)
         except ContractError as error:
             self.message_user(request, str(error), messages.ERROR)
 
