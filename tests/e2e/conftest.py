@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).parent
@@ -42,7 +43,25 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session", autouse=True)
 def _database_before_browser(django_db_setup, live_server):
     """Set up the test database and the live server before Playwright starts
-    its event loop, in which Django would refuse to do either."""
+    its event loop, in which Django would refuse to do either.
+
+    Once Playwright runs, tests see other database connection objects than
+    those the test database was set up with, and these lack the serialized
+    contents that `serialized_rollback` puts back after each test's flush
+    (the plans catalogue that the migrations seed): the connections' class
+    lends them the contents.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents is not None:
+                patch.setattr(
+                    type(connections[alias]),
+                    "_test_serialized_contents",
+                    contents,
+                    raising=False,
+                )
+        yield
 
 
 def _is_browser_test(item):
