@@ -83,6 +83,10 @@ def key_generate(request: HtmxHttpRequest, contract_id: int) -> HttpResponse:
         "in_dialog": request.POST.get("in_dialog") == "1",
     }
     if request.method == "GET":
+        if request.htmx:
+            # The dialog opens: its panel, as things stand now.
+            context["in_dialog"] = True
+            return render(request, f"{template}#key-panel", context)
         return render(request, template, context)
     try:
         key, plaintext = services.connection_key_generate(

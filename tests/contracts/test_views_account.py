@@ -178,6 +178,19 @@ class TestConnectionKey:
             assert "expires on" in page.text
             assert "Generate a new key" in page.text
 
+    def test_opening_the_dialog_fetches_its_panel_afresh(
+        self, manager_client, manager, contract
+    ):
+        services.connection_key_generate(contract=contract, actor=manager)
+        page = manager_client.get(reverse("contracts:account-contract-list"))
+        assert f'hx-get="{_key_url(contract)}"' in page.text
+        panel = manager_client.get(_key_url(contract), headers=HTMX)
+        assert "<html" not in panel.text
+        assert f'id="key-title-{contract.pk}"' in panel.text
+        assert '<form method="dialog">' in panel.text
+        assert "Generate a new key" in panel.text
+        assert KEY_PATTERN.search(panel.text) is None
+
     def test_without_javascript_the_key_page_generates_and_shows_it(
         self, manager_client, contract
     ):

@@ -210,6 +210,17 @@ class TestConnectByDropdown:
         ]
         assert '<meter min="0" max="10" value="0"' in response.text
 
+    def test_htmx_cancel_puts_the_connect_button_back(
+        self, admin_client, organization, contract
+    ):
+        response = admin_client.get(
+            _url("organization-contract", organization),
+            headers={**HTMX, "HX-Target": "connect-step"},
+        )
+        assert response.text.lstrip().startswith('<div id="connect-step"')
+        assert ">Connect</button>" in response.text
+        assert "<select" not in response.text
+
     def test_htmx_next_redirects_the_client_to_the_contract_page(
         self, admin_client, organization, contract
     ):

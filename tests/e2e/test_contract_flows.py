@@ -29,10 +29,13 @@ WORDS = {
         "connected": "Contract {reference} is connected to {organization}.",
         "contract": "Contract",
         "copied": "Copied",
+        "free": "Free the seat",
+        "freed": "{member}’s {plan} plan is free again.",
         "copy": "Copy",
         "disconnect": "Disconnect",
         "disconnected": "Contract {reference} is disconnected.",
         "generate": "Generate the key",
+        "generate_new": "Generate a new key",
         "key": "Connection key",
         "next": "Next",
         "no_contract": "No contract",
@@ -55,10 +58,13 @@ WORDS = {
         "connected": "Le contrat {reference} est connecté à {organization}.",
         "contract": "Contrat",
         "copied": "Copiée",
+        "free": "Libérer la place",
+        "freed": "Le plan {plan} de {member} est de nouveau libre.",
         "copy": "Copier",
         "disconnect": "Déconnecter",
         "disconnected": "Le contrat {reference} est déconnecté.",
         "generate": "Générer la clé",
+        "generate_new": "Générer une nouvelle clé",
         "key": "Clé de connexion",
         "next": "Suivant",
         "no_contract": "Aucun contrat",
@@ -172,8 +178,14 @@ def test_flow_2_connect_with_the_key_the_manager_copied(open_page, language):
     assert KEY.fullmatch(key)
     dialog.get_by_role("button", name=words["close"]).click()
     expect(dialog).to_be_hidden()
-    # Behind the dialog, only the key's last characters are shown.
+    # Behind the dialog, only the key's last characters are shown, and the
+    # dialog opened again no longer holds the key.
     expect(manager_page.get_by_text(f"…{key[-4:]}")).to_be_visible()
+    manager_page.get_by_role("button", name=words["add_members"]).click()
+    expect(dialog.get_by_role("button", name=words["generate_new"])).to_be_visible()
+    expect(dialog.get_by_text(KEY)).to_have_count(0)
+    dialog.get_by_role("button", name=words["cancel"]).click()
+    expect(dialog).to_be_hidden()
 
     admin_page = open_page(language)
     log_in(admin_page, erin.email, PASSWORD, language)
@@ -238,3 +250,45 @@ def test_flow_6_disconnect_after_a_cancel(open_page, language):
     expect(page.get_by_role("button", name=words["connect"])).to_be_visible()
     contract.refresh_from_db()
     assert contract.organization is None
+
+
+def test_the_manager_frees_a_seat_after_the_disconnection(open_page, language):
+    """Account → Contract → the contract → Free the seat → confirm in the
+    dialog (after a Cancel): the seat is free and the history says so."""
+    words = WORDS[language]
+    dave = UserFactory(email="dave@globex.example", full_name="Dave Durand")
+    contract = ContractFactory(
+        reference="GLOBEX-2027", managers=[dave], seats={"professional": 3}
+    )
+    organization = OrganizationFactory(name="Globex")
+    bob = MembershipFactory(organization=organization, user__full_name="Bob Bernard")
+    services.contract_connect(organization=organization, contract=contract, actor=dave)
+    services.member_plan_set(
+        organization=organization,
+        user=bob.user,
+        plan=contract.allotments.get().plan,
+        actor=dave,
+    )
+    services.contract_disconnect(organization=organization, actor=dave)
+
+    page = open_page(language)
+    log_in(page, dave.email, PASSWORD, language)
+    page.goto("/account/contracts/")
+    page.get_by_role("link", name="GLOBEX-2027").click()
+    _expect_plan(page, words, "GLOBEX-2027", words["professional"], 3, 1, 2)
+
+    page.get_by_role("link", name=re.compile(f"{words['free']}.*Bob Bernard")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_contain_text("Bob Bernard")
+    dialog.get_by_role("button", name=words["cancel"]).click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("link", name=re.compile(f"{words['free']}.*Bob Bernard")).click()
+    page.get_by_role("dialog").get_by_role("button", name=words["free"]).click()
+
+    expect(
+        page.get_by_text(
+            words["freed"].format(member="Bob Bernard", plan=words["professional"])
+        )
+    ).to_be_visible()
+    _expect_plan(page, words, "GLOBEX-2027", words["professional"], 3, 0, 3)
+    assert not contract.seats.exists()
