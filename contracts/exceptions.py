@@ -38,3 +38,7 @@ class KeyRejected(ContractError):
 
 class KeyThrottled(KeyRejected):
     pass
+
+
+class AllotmentTooSmall(ContractError):
+    """Fewer seats than the members who hold the plan."""

@@ -212,6 +212,10 @@ class ConnectionKey(models.Model):
             and self.expires_at > timezone.now()
         )
 
+    @property
+    def has_expired(self):
+        return self.expires_at <= timezone.now()
+
 
 class PlanRequest(models.Model):
     """A member who used a paid feature when no seat was left for it."""

@@ -10,11 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.notifications import email_after_commit
 from contracts import keys
 from contracts.exceptions import (
+    AllotmentTooSmall,
     ContractError,
     ContractUnavailable,
     KeyRejected,
@@ -130,7 +132,17 @@ def connection_key_generate(
     *, contract: Contract, actor: User
 ) -> tuple[ConnectionKey, str]:
     """A new key for the contract, returned in full this once; any earlier
-    key stops working."""
+    key stops working. An ended contract cannot be connected, so it gets no
+    key."""
+    if contract.has_ended():
+        raise ContractUnavailable(
+            _(
+                "Contract %(reference)s ended on %(date)s: a connection key "
+                "could not connect it."
+            )
+            % {"reference": contract.reference, "date": date_format(contract.ends_on)},
+            contract=contract,
+        )
     now = timezone.now()
     ConnectionKey.objects.filter(
         contract=contract, used_at__isnull=True, revoked_at__isnull=True
@@ -203,6 +215,13 @@ def member_plan_set_many(
     return results
 
 
+def seat_put_check(*, contract: Contract, user: User, plan: Plan) -> None:
+    """Raise the error `seat_put` would raise now, without changing anything,
+    so that a form (the admin's) can show it next to the fields. `seat_put`
+    checks again under its locks."""
+    _seat_put_refusal(contract=contract, user=user, plan=plan, lock=False)
+
+
 @transaction.atomic
 def seat_put(
     *,
@@ -216,24 +235,9 @@ def seat_put(
     """Give a person a seat of a plan on a contract, or move their seat to
     that plan. The plan's allotment row is locked while its seats are
     counted, so that concurrent requests never exceed it."""
-    try:
-        allotment = Allotment.objects.select_for_update().get(
-            contract=contract, plan=plan
-        )
-    except Allotment.DoesNotExist:
-        raise ContractError(
-            _("Contract %(reference)s has no %(plan)s plan.")
-            % {"reference": contract.reference, "plan": plan.display_name}
-        ) from None
-    seat = Seat.objects.select_for_update().filter(contract=contract, user=user).first()
+    seat = _seat_put_refusal(contract=contract, user=user, plan=plan, lock=True)
     if seat is not None and seat.plan_id == plan.pk:
         return seat
-    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
-    if in_use >= allotment.seats:
-        raise SeatsExhausted(
-            _("No %(plan)s plan is left on contract %(reference)s.")
-            % {"plan": plan.display_name, "reference": contract.reference}
-        )
     fields = {
         "plan": plan,
         "source": source,
@@ -340,7 +344,94 @@ def plan_request_record(*, contract: Contract, user: User, feature: Feature) -> 
     )
 
 
+# Allotments
+
+
+def allotment_check(*, contract: Contract, plan: Plan, seats: int) -> None:
+    """Raise the error `allotment_set` would raise now, without changing
+    anything (for the admin's form). `allotment_set` checks again under its
+    lock."""
+    _allotment_refusal(contract=contract, plan=plan, seats=seats)
+
+
+@transaction.atomic
+def allotment_set(*, contract: Contract, plan: Plan, seats: int) -> Allotment:
+    """Give a contract `seats` seats of a plan. Never fewer than the members
+    who hold the plan: their seats are not taken back silently."""
+    allotment = (
+        Allotment.objects.select_for_update().filter(contract=contract, plan=plan)
+    ).first()
+    _allotment_refusal(contract=contract, plan=plan, seats=seats)
+    if allotment is None:
+        return Allotment.objects.create(contract=contract, plan=plan, seats=seats)
+    if allotment.seats != seats:
+        allotment.seats = seats
+        allotment.save(update_fields=["seats"])
+    return allotment
+
+
+@transaction.atomic
+def allotment_delete(*, allotment: Allotment) -> None:
+    """Take a plan off a contract, which only an unused plan allows."""
+    locked = Allotment.objects.select_for_update().filter(pk=allotment.pk).first()
+    if locked is None:
+        return
+    _allotment_refusal(contract=locked.contract, plan=locked.plan, seats=0)
+    locked.delete()
+
+
 # Internals
+
+
+def _seat_put_refusal(
+    *, contract: Contract, user: User, plan: Plan, lock: bool
+) -> Seat | None:
+    """The person's seat on the contract, if any, after checking that they
+    may have the plan. With `lock`, the plan's allotment row and the seat are
+    locked until the transaction ends, so that the count stays true."""
+    allotments = Allotment.objects.filter(contract=contract, plan=plan)
+    seats = Seat.objects.filter(contract=contract, user=user)
+    if lock:
+        allotments = allotments.select_for_update()
+        seats = seats.select_for_update()
+    allotment = allotments.first()
+    if allotment is None:
+        raise ContractError(
+            _("Contract %(reference)s has no %(plan)s plan.")
+            % {"reference": contract.reference, "plan": plan.display_name}
+        )
+    seat = seats.first()
+    if seat is not None and seat.plan_id == plan.pk:
+        return seat
+    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
+    if in_use >= allotment.seats:
+        raise SeatsExhausted(
+            _("No %(plan)s plan is left on contract %(reference)s.")
+            % {"plan": plan.display_name, "reference": contract.reference}
+        )
+    return seat
+
+
+def _allotment_refusal(*, contract: Contract, plan: Plan, seats: int) -> None:
+    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
+    if seats < in_use:
+        raise AllotmentTooSmall(
+            ngettext(
+                "%(count)d member holds the %(plan)s plan of contract "
+                "%(reference)s: it needs at least %(count)d seat. Free seats "
+                "first.",
+                "%(count)d members hold the %(plan)s plan of contract "
+                "%(reference)s: it needs at least %(count)d seats. Free seats "
+                "first.",
+                in_use,
+            )
+            % {
+                "count": in_use,
+                "plan": plan.display_name,
+                "reference": contract.reference,
+            },
+            contract=contract,
+        )
 
 
 def _connect(
@@ -428,6 +519,13 @@ def _connect_with_key(*, organization: Organization, key: str, actor: User) -> C
         raise KeyRejected(
             _("This connection key is not right. Ask the contract manager for it.")
         )
+    if (
+        found.used_at is not None
+        and found.used_by_id == actor.pk
+        and found.contract.organization_id == organization.pk
+    ):
+        # The same person sent the form twice: the first one connected it.
+        return found.contract
     error = None
     if found.revoked_at is not None:
         error = KeyRejected(

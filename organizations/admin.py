@@ -14,7 +14,14 @@ class OrganizationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+        # An explicit order: a grouped query drops the model's default one,
+        # and the autocomplete of other models' fields pages through this.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_count=Count("memberships"))
+            .order_by("name", "pk")
+        )
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):

@@ -68,3 +68,20 @@ document.addEventListener("change", (event) => {
     if (box.name === all.dataset.checkAll) box.checked = all.checked;
   }
 });
+// A confirmation that htmx loads into a <dialog> opens it.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (target instanceof HTMLDialogElement && !target.open) target.showModal();
+});
+
+// A dialog that showed a secret (the connection key) forgets it on closing.
+document.addEventListener(
+  "close",
+  (event) => {
+    if (!(event.target instanceof HTMLDialogElement)) return;
+    for (const secret of event.target.querySelectorAll("[data-forget-on-close]")) {
+      secret.remove();
+    }
+  },
+  true,
+);

@@ -1,8 +1,13 @@
+import datetime
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from contracts.models import Allotment, Contract
 from organizations.models import Membership, Organization, Role
+from plans.models import Plan
 
 PASSWORD = "demo"  # noqa: S105 (the demo logins are public)
 
@@ -16,6 +21,22 @@ LOGINS = [
 ]
 
 EXTRA_ACME_MEMBERS = 40
+
+# Reference, customer, seats per plan code, manager. Neither is connected:
+# ACME-2027 is for flow 1 (Alice administers Acme), GLOBEX-2027 for flow 2
+# (Dave is not in Globex; Erin connects it with his key).
+CONTRACTS = [
+    (
+        "ACME-2027",
+        "Acme",
+        {"professional": 10, "reader-plus": 5},
+        "alice@acme.example",
+    ),
+    ("GLOBEX-2027", "Globex", {"professional": 3}, "dave@globex.example"),
+]
+# In force for a year around the day the demo is first loaded.
+CONTRACT_DAYS_BEFORE = 182
+CONTRACT_DAYS_AFTER = 183
 
 
 class Command(BaseCommand):
@@ -39,6 +60,8 @@ class Command(BaseCommand):
             user = _user(f"member{number:02d}@acme.example", f"Member {number:02d}")
             role = Role.READER if number % 4 == 0 else Role.COLLABORATOR
             _member(acme, user, role)
+        for reference, customer, seats, manager in CONTRACTS:
+            _contract(reference, customer, seats, users[manager])
 
         self.stdout.write("Demo logins (password: demo):")
         for email, _name, note in LOGINS:
@@ -63,3 +86,22 @@ def _member(organization, user, role):
     Membership.objects.get_or_create(
         organization=organization, user=user, defaults={"role": role}
     )
+
+
+def _contract(reference, customer, seats, manager):
+    today = timezone.localdate()
+    contract, _created = Contract.objects.get_or_create(
+        reference=reference,
+        defaults={
+            "customer": customer,
+            "starts_on": today - datetime.timedelta(days=CONTRACT_DAYS_BEFORE),
+            "ends_on": today + datetime.timedelta(days=CONTRACT_DAYS_AFTER),
+        },
+    )
+    contract.managers.add(manager)
+    for code, count in seats.items():
+        Allotment.objects.get_or_create(
+            contract=contract,
+            plan=Plan.objects.get(code=code),
+            defaults={"seats": count},
+        )

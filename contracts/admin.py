@@ -1,0 +1,531 @@
+"""Support staff's tools. Every change with rules goes through the services,
+as in the app: connecting, disconnecting, keys, seats (given "by support")
+and allotments, which may not drop below the seats in use. Keys, history
+and plan requests are read-only."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from contracts import services
+from contracts.exceptions import ContractError
+from contracts.models import (
+    Allotment,
+    ConnectionKey,
+    Contract,
+    Event,
+    PlanRequest,
+    Seat,
+    SeatSource,
+)
+from organizations.models import Organization
+
+# Contracts and their allotments
+
+
+class AllotmentForm(forms.ModelForm):
+    class Meta:
+        model = Allotment
+        fields = ["plan", "seats"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A plan's seats move with the plan: change the number, or delete the
+        # row and add another plan.
+        if self.instance.pk:
+            self.fields["plan"].disabled = True
+
+
+class AllotmentFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        contract = self.instance
+        if contract.pk is None:
+            return
+        errors = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("plan") is None:
+                continue
+            seats = 0 if self._should_delete_form(form) else data.get("seats")
+            if seats is None:
+                continue
+            try:
+                services.allotment_check(
+                    contract=contract, plan=data["plan"], seats=seats
+                )
+            except ContractError as error:
+                errors.append(str(error))
+        if errors:
+            raise ValidationError(errors)
+
+
+class AllotmentInline(admin.TabularInline):
+    model = Allotment
+    form = AllotmentForm
+    formset = AllotmentFormSet
+    extra = 1
+    fields = ["plan", "seats", "in_use"]
+    readonly_fields = ["in_use"]
+
+    def get_queryset(self, request):
+        in_use = (
+            Seat.objects.filter(contract=OuterRef("contract"), plan=OuterRef("plan"))
+            .order_by()
+            .values("contract")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("plan")
+            .annotate(in_use=Coalesce(Subquery(in_use), 0))
+        )
+
+    @admin.display(description=_("in use"))
+    def in_use(self, obj):
+        return getattr(obj, "in_use", 0) if obj.pk else "—"
+
+
+class ContractStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("active", _("in force")),
+            ("upcoming", _("not started")),
+            ("ended", _("ended")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        match self.value():
+            case "active":
+                return queryset.active()
+            case "upcoming":
+                return queryset.filter(starts_on__gt=today)
+            case "ended":
+                return queryset.filter(ends_on__lt=today)
+        return queryset
+
+
+class ConnectedFilter(admin.SimpleListFilter):
+    title = _("connected")
+    parameter_name = "connected"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(organization__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(organization__isnull=True)
+        return queryset
+
+
+class ConnectForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.all(),
+        widget=AutocompleteSelect(Contract._meta.get_field("organization"), admin.site),
+    )
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "customer",
+        "starts_on",
+        "ends_on",
+        "organization",
+        "auto_assign",
+    ]
+    list_filter = [ContractStatusFilter, ConnectedFilter, "auto_assign"]
+    list_select_related = ["organization"]
+    search_fields = ["reference", "customer", "organization__name", "managers__email"]
+    date_hierarchy = "ends_on"
+    autocomplete_fields = ["managers"]
+    fields = [
+        "reference",
+        "customer",
+        "starts_on",
+        "ends_on",
+        "managers",
+        "organization",
+        "connected_at",
+        "auto_assign",
+        "created_at",
+    ]
+    # Connecting and automatic assignment have rules: the buttons of the
+    # change page call the services.
+    readonly_fields = ["organization", "connected_at", "auto_assign", "created_at"]
+    inlines = [AllotmentInline]
+    # The contract's own page is its managers' (others get 404).
+    view_on_site = False
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path(
+                "<int:object_id>/connect/",
+                wrap(self.connect_view),
+                name="contracts_contract_connect",
+            ),
+            path(
+                "<int:object_id>/disconnect/",
+                wrap(self.disconnect_view),
+                name="contracts_contract_disconnect",
+            ),
+            path(
+                "<int:object_id>/key/",
+                wrap(self.key_view),
+                name="contracts_contract_key",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Allotment:
+            return super().save_formset(request, form, formset, change)
+        contract = form.instance
+        # Checked by the formset already; checked again here under locks.
+        # The lists are those the admin's change message reads.
+        formset.new_objects, formset.changed_objects = [], []
+        formset.deleted_objects = []
+        try:
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk:
+                    services.allotment_delete(allotment=deleted.instance)
+                    formset.deleted_objects.append(deleted.instance)
+            for allotment_form in formset.forms:
+                if (
+                    allotment_form in formset.deleted_forms
+                    or not allotment_form.has_changed()
+                    or not allotment_form.cleaned_data
+                ):
+                    continue
+                allotment = services.allotment_set(
+                    contract=contract,
+                    plan=allotment_form.cleaned_data["plan"],
+                    seats=allotment_form.cleaned_data["seats"],
+                )
+                if allotment_form.instance.pk:
+                    formset.changed_objects.append(
+                        (allotment, allotment_form.changed_data)
+                    )
+                else:
+                    formset.new_objects.append(allotment)
+        except ContractError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def connect_view(self, request, object_id):
+        contract = self._contract_for_change(request, object_id)
+        form = ConnectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.contract_connect(
+                    organization=form.cleaned_data["organization"],
+                    contract=contract,
+                    actor=request.user,
+                )
+            except ContractError as error:
+                form.add_error("organization", str(error))
+            else:
+                self.message_user(
+                    request,
+                    gettext("Contract %(reference)s is connected to %(organization)s.")
+                    % {
+                        "reference": contract.reference,
+                        "organization": form.cleaned_data["organization"].name,
+                    },
+                    messages.SUCCESS,
+                )
+                return self._back_to_change(contract)
+        return self._render(
+            request,
+            contract,
+            "admin/contracts/contract/connect.html",
+            title=gettext("Connect %(reference)s") % {"reference": contract.reference},
+            form=form,
+            media=self.media + form.media,
+        )
+
+    def disconnect_view(self, request, object_id):
+        contract = self._contract_for_change(request, object_id)
+        if contract.organization is None:
+            self.message_user(
+                request, gettext("This contract is not connected."), messages.WARNING
+            )
+            return self._back_to_change(contract)
+        if request.method == "POST":
+            organization = contract.organization
+            try:
+                services.contract_disconnect(
+                    organization=organization, actor=request.user
+                )
+            except ContractError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Contract %(reference)s is disconnected from %(name)s.")
+                    % {"reference": contract.reference, "name": organization.name},
+                    messages.SUCCESS,
+                )
+            return self._back_to_change(contract)
+        return self._render(
+            request,
+            contract,
+            "admin/contracts/contract/disconnect.html",
+            title=gettext("Disconnect %(reference)s")
+            % {"reference": contract.reference},
+        )
+
+    def key_view(self, request, object_id):
+        """Generate a key. The key is shown in this response only: not
+        through the messages framework, whose storage is the session or a
+        cookie."""
+        contract = self._contract_for_change(request, object_id)
+        context = {
+            "title": gettext("Connection key for %(reference)s")
+            % {"reference": contract.reference},
+            "latest_key": contract.keys.order_by("-created_at", "-pk").first(),
+        }
+        if request.method == "POST":
+            try:
+                key, plaintext = services.connection_key_generate(
+                    contract=contract, actor=request.user
+                )
+            except ContractError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return self._back_to_change(contract)
+            context.update({"key": key, "plaintext": plaintext})
+        response = self._render(
+            request, contract, "admin/contracts/contract/key.html", **context
+        )
+        add_never_cache_headers(response)
+        return response
+
+    def _contract_for_change(self, request, object_id):
+        contract = get_object_or_404(
+            Contract.objects.select_related("organization"), pk=object_id
+        )
+        if not self.has_change_permission(request, contract):
+            raise PermissionDenied
+        return contract
+
+    def _back_to_change(self, contract):
+        return HttpResponseRedirect(
+            reverse("admin:contracts_contract_change", args=[contract.pk])
+        )
+
+    def _render(self, request, contract, template, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": contract,
+                "contract": contract,
+                **context,
+            },
+        )
+
+
+# Seats
+
+
+class SeatForm(forms.ModelForm):
+    class Meta:
+        model = Seat
+        fields = ["contract", "user", "plan"]
+
+    def clean(self):
+        cleaned = super().clean()
+        contract = cleaned.get("contract") or getattr(self.instance, "contract", None)
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        plan = cleaned.get("plan")
+        if contract is not None and user is not None and plan is not None:
+            try:
+                services.seat_put_check(contract=contract, user=user, plan=plan)
+            except ContractError as error:
+                raise ValidationError(str(error)) from None
+        return cleaned
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    """Seats given, moved and freed by support, through the services, so
+    the allotments hold and the history says "by support"."""
+
+    form = SeatForm
+    list_display = [
+        "user",
+        "contract",
+        "plan",
+        "source",
+        "feature",
+        "assigned_by",
+        "assigned_at",
+    ]
+    list_filter = ["plan", "source", "feature"]
+    list_select_related = ["user", "contract", "plan", "assigned_by"]
+    search_fields = ["user__email", "user__full_name", "contract__reference"]
+    autocomplete_fields = ["contract", "user"]
+    date_hierarchy = "assigned_at"
+    readonly_fields = ["source", "feature", "assigned_by", "assigned_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["contract", "user", "plan", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["contract", "user", *self.readonly_fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        try:
+            seat = services.seat_put(
+                contract=obj.contract,
+                user=obj.user,
+                plan=obj.plan,
+                actor=request.user,
+                source=SeatSource.SUPPORT,
+            )
+        except ContractError as error:
+            # Taken meanwhile: the form's check passed, the locked one not.
+            request._seat_refused = True
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            obj.pk = seat.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "_seat_refused", False):
+            return HttpResponseRedirect(reverse("admin:contracts_seat_add"))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_seat_refused", False):
+            return HttpResponseRedirect(
+                reverse("admin:contracts_seat_change", args=[obj.pk])
+            )
+        return super().response_change(request, obj)
+
+    def delete_model(self, request, obj):
+        services.seat_release(seat=obj, actor=request.user, source=SeatSource.SUPPORT)
+
+    def delete_queryset(self, request, queryset):
+        for seat in queryset.select_related("contract", "user", "plan"):
+            services.seat_release(
+                seat=seat, actor=request.user, source=SeatSource.SUPPORT
+            )
+
+
+# Read-only records
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConnectionKey)
+class ConnectionKeyAdmin(ReadOnlyAdmin):
+    """Keys are generated from the contract's page; only their hint and
+    dates are shown (the digest is of no use to anyone)."""
+
+    list_display = [
+        "__str__",
+        "contract",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "used_by",
+        "revoked_at",
+    ]
+    list_select_related = ["contract", "created_by", "used_by"]
+    search_fields = ["contract__reference", "hint"]
+    date_hierarchy = "created_at"
+    fields = [
+        "contract",
+        "hint",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "used_by",
+        "revoked_at",
+    ]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "contract",
+        "organization",
+        "actor",
+        "member",
+        "plan",
+        "source",
+        "feature",
+    ]
+    list_filter = ["kind", "source", "feature"]
+    list_select_related = ["contract", "organization", "actor", "member", "plan"]
+    search_fields = [
+        "contract__reference",
+        "organization__name",
+        "actor__email",
+        "member__email",
+        "detail",
+    ]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "kind",
+        "contract",
+        "organization",
+        "actor",
+        "member",
+        "plan",
+        "source",
+        "feature",
+        "detail",
+    ]
+
+
+@admin.register(PlanRequest)
+class PlanRequestAdmin(ReadOnlyAdmin):
+    list_display = ["user", "contract", "feature", "requested_at"]
+    list_filter = ["feature"]
+    list_select_related = ["user", "contract"]
+    search_fields = ["user__email", "user__full_name", "contract__reference"]
+    date_hierarchy = "requested_at"
+    fields = ["contract", "user", "feature", "requested_at"]

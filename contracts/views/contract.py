@@ -1,0 +1,318 @@
+"""The organization's Contract page (administrators only): connecting by
+dropdown (flow 1) or by connection key (flow 2), the plan overview, automatic
+assignment, the members who asked for a plan, disconnecting (flow 6) and the
+history.
+
+Each step is a real form that works without JavaScript; with htmx the steps
+swap the `connect-step` partial of the page in place.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.http import HtmxHttpRequest
+from contracts import selectors, services
+from contracts.exceptions import (
+    ContractError,
+    KeyRejected,
+    KeyThrottled,
+    NotConnected,
+)
+from contracts.forms import USE_KEY, AutoAssignForm, ConnectForm, ConnectKeyForm
+from organizations import selectors as organization_selectors
+from organizations.models import Membership
+
+EVENTS_PER_PAGE = 20
+PLAN_REQUESTS_SHOWN = 50
+TEMPLATE = "contracts/organization_contract.html"
+
+
+@login_required
+@require_GET
+def organization_contract(
+    request: HtmxHttpRequest, organization_id: int
+) -> HttpResponse:
+    membership = _administrator(request, organization_id)
+    # Pagination of the history and Cancel in the connect steps swap one
+    # part of the page.
+    partial = (
+        request.htmx.target
+        if request.htmx.target in {"history", "connect-step"}
+        else None
+    )
+    return _render(request, membership, partial=partial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connect(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
+    """Flow 1: pick a contract you manage, or "Use a connection key"."""
+    membership = _administrator(request, organization_id)
+    organization = membership.organization
+    if request.method == "GET" and _has_contract(organization):
+        return _already_connected(request, membership)
+    # A form sent twice is answered by the service: connecting the same
+    # contract again changes nothing.
+    form = ConnectForm(
+        request.POST if request.method == "POST" else None,
+        connectable=selectors.contract_list_connectable(user=request.user),
+        managed=selectors.contract_list_managed(user=request.user),
+    )
+    if request.method == "GET":
+        return _render(request, membership, step="choose", connect_form=form)
+    if not form.is_valid():
+        return _render(
+            request, membership, step="choose", connect_form=form, status=422
+        )
+    choice = form.cleaned_data["contract"]
+    if choice == USE_KEY:
+        if request.htmx:
+            return _render(request, membership, step="key", key_form=ConnectKeyForm())
+        return redirect("contracts:connect-key", organization_id=organization.pk)
+    try:
+        contract = services.contract_connect(
+            organization=organization, contract=choice, actor=request.user
+        )
+    except ContractError as error:
+        form.add_error(None, str(error))
+        return _render(
+            request, membership, step="choose", connect_form=form, status=409
+        )
+    return _connected(request, membership, contract)
+
+
+@login_required
+@sensitive_post_parameters("key")
+@require_http_methods(["GET", "POST"])
+def connect_key(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
+    """Flow 2: enter the key the contract manager shared.
+
+    The key travels in the POST body only; it is never put in a URL, the
+    session or a response.
+    """
+    membership = _administrator(request, organization_id)
+    organization = membership.organization
+    if request.method == "GET":
+        if _has_contract(organization):
+            return _already_connected(request, membership)
+        return _render(request, membership, step="key", key_form=ConnectKeyForm())
+    form = ConnectKeyForm(request.POST)
+    if not form.is_valid():
+        return _render(request, membership, step="key", key_form=form, status=422)
+    try:
+        contract = services.contract_connect_with_key(
+            organization=organization,
+            key=form.cleaned_data["key"],
+            actor=request.user,
+        )
+    except ContractError as error:
+        form.add_error("key", str(error))
+        if isinstance(error, KeyThrottled):
+            status = 429
+        elif isinstance(error, KeyRejected):
+            status = 422
+        else:
+            status = 409
+        return _render(request, membership, step="key", key_form=form, status=status)
+    return _connected(request, membership, contract)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disconnect(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
+    """Confirm (GET, the page behind the dialog) and disconnect (POST)."""
+    membership = _administrator(request, organization_id)
+    organization = membership.organization
+    url = reverse(
+        "contracts:organization-contract",
+        kwargs={"organization_id": organization.pk},
+    )
+    if request.method == "GET":
+        contract = selectors.contract_for_organization(organization=organization)
+        if contract is None:
+            messages.info(request, _("This organization has no contract."))
+            return redirect(url)
+        return render(
+            request,
+            "contracts/contract_disconnect.html",
+            {
+                "membership": membership,
+                "organization": organization,
+                "contract": contract,
+            },
+        )
+    try:
+        contract = services.contract_disconnect(
+            organization=organization, actor=request.user
+        )
+    except NotConnected:
+        # Sent twice, or someone else was quicker: the result is the same.
+        messages.info(request, _("This organization has no contract."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Contract %(reference)s is disconnected. Members keep the plans "
+                "they hold."
+            )
+            % {"reference": contract.reference},
+        )
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def auto_assign(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
+    """The "Assign plans automatically" switch, saved as soon as it changes."""
+    membership = _administrator(request, organization_id)
+    organization = membership.organization
+    form = AutoAssignForm(request.POST)
+    form.is_valid()  # A checkbox is always valid: absent means off.
+    error = ""
+    try:
+        services.contract_set_auto_assign(
+            organization=organization,
+            enabled=form.cleaned_data["enabled"],
+            actor=request.user,
+        )
+    except ContractError as refused:
+        error = str(refused)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Saved"))
+        return redirect(
+            "contracts:organization-contract", organization_id=organization.pk
+        )
+    contract = selectors.contract_for_organization(organization=organization)
+    # On an error the switch is put back to the state actually saved.
+    return render(
+        request,
+        f"{TEMPLATE}#auto-assign",
+        {
+            "membership": membership,
+            "organization": organization,
+            "contract": contract,
+            "auto_assign_form": _auto_assign_form(contract),
+            "auto_assign_error": error,
+            "saved": not error,
+        },
+        status=409 if error else 200,
+    )
+
+
+def _administrator(request: HtmxHttpRequest, organization_id: int) -> Membership:
+    return organization_selectors.membership_get(
+        user=request.user, organization_id=organization_id, administrator=True
+    )
+
+
+def _has_contract(organization) -> bool:
+    return selectors.contract_for_organization(organization=organization) is not None
+
+
+def _auto_assign_form(contract) -> AutoAssignForm:
+    return AutoAssignForm(
+        initial={"enabled": contract is not None and contract.auto_assign}
+    )
+
+
+def _render(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    *,
+    step: str = "",
+    connect_form: ConnectForm | None = None,
+    key_form: ConnectKeyForm | None = None,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The Contract page, or with htmx the part of it that changed: a step
+    of connecting is answered with that step alone."""
+    organization = membership.organization
+    context = {
+        "membership": membership,
+        "organization": organization,
+        "step": step,
+        "connect_form": connect_form,
+        "key_form": key_form,
+    }
+    if step and request.htmx:
+        return render(request, f"{TEMPLATE}#connect-step", context, status=status)
+    if partial == "connect-step":
+        return render(request, f"{TEMPLATE}#connect-step", context, status=status)
+    context["history"] = Paginator(
+        selectors.event_list(organization=organization), EVENTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    if partial == "history":
+        return render(request, f"{TEMPLATE}#history", context, status=status)
+    contract = selectors.contract_for_organization(organization=organization)
+    context["contract"] = contract
+    if contract is not None:
+        context.update(
+            {
+                "overview": selectors.plan_overview(contracts=[contract])[contract.pk],
+                "auto_assign_form": _auto_assign_form(contract),
+                "plan_requests": selectors.plan_request_list(contract=contract)[
+                    :PLAN_REQUESTS_SHOWN
+                ],
+                "plan_request_count": selectors.plan_request_member_count(
+                    contract=contract
+                ),
+                "manages_contract": contract.managers.filter(
+                    pk=request.user.pk
+                ).exists(),
+            }
+        )
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _connected(request: HtmxHttpRequest, membership: Membership, contract):
+    messages.success(
+        request,
+        _("Contract %(reference)s is connected to %(organization)s.")
+        % {
+            "reference": contract.reference,
+            "organization": membership.organization.name,
+        },
+    )
+    url = reverse(
+        "contracts:organization-contract",
+        kwargs={"organization_id": membership.organization_id},
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _already_connected(request: HtmxHttpRequest, membership: Membership):
+    messages.info(
+        request,
+        _(
+            "%(organization)s already has a contract: disconnect it before "
+            "connecting another one."
+        )
+        % {"organization": membership.organization.name},
+    )
+    url = reverse(
+        "contracts:organization-contract",
+        kwargs={"organization_id": membership.organization_id},
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
