@@ -5,6 +5,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.core.cache import cache
 from django.db.models import (
@@ -330,16 +331,23 @@ def _percent(count: int, total: int) -> int:
 
 def response_rows(*, survey: Survey) -> Iterator[list]:
     """The header, then one row per response, read in chunks so that the
-    download streams whatever the number of responses."""
+    download streams whatever the number of responses.
+
+    The words are translated now, in the request's language: the rows are
+    read later, while the response streams."""
     items = questionnaire(survey)
-    option_labels = {key: label for item in items for key, label in item.options}
-    yield [
+    header = [
         _("Response"),
         _("Submitted at"),
         _("Channel"),
         *(safe_cell(item.text) for item in items),
     ]
-    channels = dict(Channel.choices)
+    channels = {value: str(label) for value, label in Channel.choices}
+    return chain([header], _response_rows(survey, items, channels))
+
+
+def _response_rows(survey, items, channels) -> Iterator[list]:
+    option_labels = {key: label for item in items for key, label in item.options}
     responses = (
         Response.objects.filter(survey_id=survey.pk)
         .order_by("pk")
@@ -357,7 +365,7 @@ def response_rows(*, survey: Survey) -> Iterator[list]:
         row = [
             response.pk,
             timezone.localtime(response.submitted_at).isoformat(timespec="seconds"),
-            str(channels.get(response.channel, response.channel)),
+            channels.get(response.channel, response.channel),
         ]
         for item in items:
             answer = answers.get(item.id)
