@@ -497,7 +497,9 @@ def _respond(
         data["form_token"] = _form_token(survey, invitation)
     form = ResponseForm(data, questions=questions)
     if not form.is_valid():
-        return _respond_render(request, survey, form, status=422)
+        # A full page in the respondent's browser, not an htmx fragment: a
+        # form with its messages is an ordinary page there.
+        return _respond_render(request, survey, form)
     try:
         services.response_submit(
             survey=survey,
@@ -511,7 +513,7 @@ def _respond(
         return _respond_refused(request, survey, reason="used", status=409)
     except SurveyError as error:
         form.add_error(None, str(error))
-        return _respond_render(request, survey, form, status=422)
+        return _respond_render(request, survey, form)
     return redirect(thanks_url)
 
 

@@ -4,6 +4,9 @@ from django.core.management import call_command
 
 from accounts.models import User
 from organizations.models import Membership, Role
+from plans.models import Plan
+from surveys.models import Survey
+from surveys.selectors import survey_list_deactivated_by
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +38,27 @@ def test_demo_people_and_roles():
     assert not Membership.objects.filter(user__email="dave@globex.example").exists()
     assert Membership.objects.filter(organization__name="Acme").count() >= 43
     assert User.objects.get(email="support@example.com").is_staff
+
+
+def test_bob_owns_three_surveys_in_acme():
+    call_command("demo_load")
+    surveys = {
+        survey.title: survey
+        for survey in Survey.objects.filter(
+            owner__email="bob@acme.example", organization__name="Acme"
+        )
+    }
+    by_link = surveys["Customer satisfaction 2027"]
+    assert (by_link.status, by_link.response_count) == ("open", 120)
+    assert by_link.responses.count() == 120
+    assert by_link.distributions.get().channel == "link"
+    by_email = surveys["Team offsite feedback"]
+    assert (by_email.status, by_email.response_count) == ("open", 20)
+    assert by_email.invitations.filter(used_at__isnull=False).count() == 20
+    assert by_email.responses.filter(invitation__isnull=False).count() == 20
+    assert surveys["Product ideas"].status == "draft"
+    assert surveys["Product ideas"].questions.count() == 3
+    # Bob has no plan yet: the link survey is over the Free limit.
+    assert survey_list_deactivated_by(user=by_link.owner, plan=Plan.objects.free()) == [
+        by_link
+    ]

@@ -4,9 +4,11 @@ They skip, saying why, where Chromium is absent; CI installs it.
 """
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).parent
@@ -47,6 +49,15 @@ def browser_type_launch_args(browser_type_launch_args):
 def _database_before_browser(django_db_setup, live_server):
     """Set up the test database and the live server before Playwright starts
     its event loop, in which Django would refuse to do either."""
+
+
+@pytest.fixture(autouse=True)
+def _plan_catalogue(transactional_db):
+    """Seed the plans catalogue again before each browser test. The flush
+    after a transactional test empties it, and serialized_rollback cannot
+    bring it back once Playwright's loop runs: the connection seen then is
+    another object, without the serialized contents."""
+    import_module("plans.migrations.0002_catalog").seed(django_apps, None)
 
 
 def _is_browser_test(item):
