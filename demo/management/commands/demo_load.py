@@ -141,7 +141,11 @@ def _survey(owner, organization, title):
     )
     for kind, text, options in QUESTIONS:
         survey_services.question_add(
-            survey=survey, kind=kind, text=text, options=options
+            survey=survey,
+            kind=kind,
+            text=text,
+            options=options,
+            required=kind != QuestionKind.TEXT,
         )
     survey.refresh_from_db()
     return survey
