@@ -315,6 +315,8 @@ def _simulated(item: QuestionItem) -> QuestionReport:
         keys = list(RATING_VALUES)
     else:
         keys = [key for key, _label in item.options]
+    if not keys:
+        return QuestionReport(item)
     weights = [rng.randint(1, 10) for _key in keys]
     counts = dict.fromkeys(keys, 0)
     for key in rng.choices(keys, weights=weights, k=SIMULATED_RESPONDENTS):

@@ -107,7 +107,7 @@ def _detail_render(
     *,
     question_form: QuestionForm | None = None,
     invitation_form: InvitationForm | None = None,
-    errors: list[str] = (),
+    errors: list[str] | None = None,
     partial: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -121,7 +121,7 @@ def _detail_render(
         ),
         "sent": selectors.distribution_summary(survey=survey),
         "feature_plans": selectors.feature_plans(),
-        "errors": errors,
+        "errors": errors or [],
         "link_url": None,
     }
     if context["sent"].link is not None:
