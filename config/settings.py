@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "organizations",
     "plans",
     "contracts",
+    "surveys",
     "demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from organizations.views import home
+from surveys.views import home
 
 urlpatterns = [
     # The person's own area; the app that owns what it lists serves it.
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("plans.urls")),
     path("", include("contracts.urls")),
+    path("", include("surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -9,13 +9,6 @@ from organizations import selectors
 
 @login_required
 @require_GET
-def home(request: HtmxHttpRequest) -> HttpResponse:
-    memberships = selectors.membership_list_for_user(user=request.user)
-    return render(request, "organizations/home.html", {"memberships": memberships})
-
-
-@login_required
-@require_GET
 def organization_list(request: HtmxHttpRequest) -> HttpResponse:
     memberships = selectors.membership_list_for_user(user=request.user)
     return render(

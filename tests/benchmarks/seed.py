@@ -15,7 +15,7 @@ from contracts.models import Allotment, Contract, Seat
 from organizations.models import Membership, Organization, Role
 from plans.models import Plan
 
-BENCH_PASSWORD = "bench"  # noqa: S105 (benchmark accounts on a local database)
+BENCH_PASSWORD = "bench"
 
 # Per organization: the contract's plans, as shares of the member count, and
 # how many of those seats are in use.
@@ -52,8 +52,15 @@ def seed_organization(size: int) -> Organization:
         now = timezone.now()
         _copy(
             User._meta.db_table,
-            ["email", "full_name", "password", "is_superuser", "is_staff", "is_active",
-             "date_joined"],
+            [
+                "email",
+                "full_name",
+                "password",
+                "is_superuser",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
             (
                 (
                     admin_email(size) if number == 0 else member_email(size, number),
@@ -113,8 +120,15 @@ def seed_organization(size: int) -> Organization:
             cursor += in_use
         _copy(
             Seat._meta.db_table,
-            ["contract_id", "plan_id", "user_id", "source", "feature", "assigned_by_id",
-             "assigned_at"],
+            [
+                "contract_id",
+                "plan_id",
+                "user_id",
+                "source",
+                "feature",
+                "assigned_by_id",
+                "assigned_at",
+            ],
             seats,
         )
     with connection.cursor() as cursor:
@@ -136,4 +150,3 @@ def _copy(table: str, columns: list[str], rows) -> None:
         with raw.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-

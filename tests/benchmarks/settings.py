@@ -8,8 +8,6 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 # Static files are served from the apps, as in the tests.
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}

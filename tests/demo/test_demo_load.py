@@ -4,8 +4,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from contracts.entitlements import effective_plan
 from contracts.models import Contract
 from organizations.models import Membership, Role
+from plans.models import Plan
+from surveys.models import Survey
+from surveys.selectors import survey_list_deactivated_by
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +65,29 @@ def test_demo_contracts_are_ready_for_flows_one_and_two():
         "professional": 3
     }
     assert globex.is_active()
+
+
+def test_bob_owns_three_surveys_in_acme():
+    call_command("demo_load")
+    surveys = {
+        survey.title: survey
+        for survey in Survey.objects.filter(
+            owner__email="bob@acme.example", organization__name="Acme"
+        )
+    }
+    by_link = surveys["Customer satisfaction 2027"]
+    assert (by_link.status, by_link.response_count) == ("open", 120)
+    assert by_link.responses.count() == 120
+    assert by_link.distributions.get().channel == "link"
+    by_email = surveys["Team offsite feedback"]
+    assert (by_email.status, by_email.response_count) == ("open", 20)
+    assert by_email.invitations.filter(used_at__isnull=False).count() == 20
+    assert by_email.responses.filter(invitation__isnull=False).count() == 20
+    assert surveys["Product ideas"].status == "draft"
+    assert surveys["Product ideas"].questions.count() == 3
+    # Bob holds Professional, so the link survey is live; Free would end it.
+    assert effective_plan(by_link.owner).code == "professional"
+    assert Survey.objects.with_owner_plan().get(pk=by_link.pk).is_accepting
+    assert survey_list_deactivated_by(user=by_link.owner, plan=Plan.objects.free()) == [
+        by_link
+    ]

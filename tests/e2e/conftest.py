@@ -14,6 +14,10 @@ E2E_DIR = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(config, items):
+    # Browser tests run last: once Playwright has started, its event loop
+    # stays set on the main thread, where Django then refuses database work
+    # (the flush after a transactional test, for one).
+    items.sort(key=_is_browser_test)
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(

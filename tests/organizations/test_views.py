@@ -1,23 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.organizations.factories import MembershipFactory, OrganizationFactory
+from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_home_links_to_the_users_organizations(admin_client, organization):
-    OrganizationFactory(name="Not mine")
-    response = admin_client.get(reverse("home"))
-    assert organization.get_absolute_url() in response.text
-    assert "Not mine" not in response.text
-
-
-def test_home_back_arrow_leads_to_the_organization_list(admin_client):
-    response = admin_client.get(reverse("home"))
-    assert f'class="back" href="{reverse("organizations:organization-list")}"' in (
-        response.text
-    )
 
 
 def test_organization_list_shows_role(admin_client, organization):

@@ -1,19 +1,35 @@
 import datetime
+import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from contracts.models import Allotment, Contract
+from contracts.models import Allotment, Contract, Seat, SeatSource
 from organizations.models import Membership, Organization, Role
 from plans.models import Plan
+from surveys import services as survey_services
+from surveys.models import (
+    Answer,
+    Channel,
+    Distribution,
+    Invitation,
+    QuestionKind,
+    Response,
+    Survey,
+)
 
 PASSWORD = "demo"  # noqa: S105 (the demo logins are public)
 
 LOGINS = [
     ("alice@acme.example", "Alice Martin", "Acme administrator, manages ACME-2027"),
-    ("bob@acme.example", "Bob Bernard", "Acme collaborator with surveys"),
+    (
+        "bob@acme.example",
+        "Bob Bernard",
+        "Acme collaborator with surveys and a Professional plan",
+    ),
     ("carol@acme.example", "Carol Petit", "Acme reader"),
     ("dave@globex.example", "Dave Durand", "manages GLOBEX-2027, not in Globex"),
     ("erin@globex.example", "Erin Moreau", "Globex administrator"),
@@ -60,8 +76,24 @@ class Command(BaseCommand):
             user = _user(f"member{number:02d}@acme.example", f"Member {number:02d}")
             role = Role.READER if number % 4 == 0 else Role.COLLABORATOR
             _member(acme, user, role)
-        for reference, customer, seats, manager in CONTRACTS:
-            _contract(reference, customer, seats, users[manager])
+        contracts = {
+            reference: _contract(reference, customer, seats, users[manager])
+            for reference, customer, seats, manager in CONTRACTS
+        }
+        # Bob holds a Professional plan from before the contract is connected
+        # (given by support), so his 120-response survey is live until an
+        # administrator gives him Free (flow 5).
+        Seat.objects.get_or_create(
+            contract=contracts["ACME-2027"],
+            user=users["bob@acme.example"],
+            defaults={
+                "plan": Plan.objects.get(code="professional"),
+                "source": SeatSource.SUPPORT,
+                "assigned_by": support,
+            },
+        )
+
+        _surveys(users["bob@acme.example"], acme)
 
         self.stdout.write("Demo logins (password: demo):")
         for email, _name, note in LOGINS:
@@ -105,3 +137,110 @@ def _contract(reference, customer, seats, manager):
             plan=Plan.objects.get(code=code),
             defaults={"seats": count},
         )
+    return contract
+
+
+# Bob's surveys in Acme: one sent by link with 120 responses (over the Free
+# limit: inactive while Bob has no plan), one sent by email with 20, one
+# draft. Each is made once; loading again finds it by its title.
+
+QUESTIONS = [
+    (QuestionKind.RATING, "How satisfied are you overall?", []),
+    (
+        QuestionKind.CHOICE,
+        "How did you hear about us?",
+        ["A colleague", "A search engine", "An event", "Somewhere else"],
+    ),
+    (QuestionKind.TEXT, "What should we improve?", []),
+]
+IMPROVEMENTS = [
+    "Faster delivery.",
+    "Clearer invoices.",
+    "More payment options.",
+    "Nothing, keep it up!",
+    "A mobile app.",
+]
+
+
+def _surveys(owner, organization):
+    link_survey = _survey(owner, organization, "Customer satisfaction 2027")
+    if link_survey is not None:
+        survey_services.survey_open(survey=link_survey, actor=owner)
+        survey_services.link_create(survey=link_survey, actor=owner)
+        _responses(link_survey, 120, channel=Channel.LINK)
+
+    email_survey = _survey(owner, organization, "Team offsite feedback")
+    if email_survey is not None:
+        survey_services.survey_open(survey=email_survey, actor=owner)
+        distribution = Distribution.objects.create(
+            survey=email_survey, channel=Channel.EMAIL, created_by=owner
+        )
+        invitations = Invitation.objects.bulk_create(
+            Invitation(
+                survey=email_survey,
+                distribution=distribution,
+                email=f"member{number:02d}@acme.example",
+            )
+            for number in range(1, 26)
+        )
+        _responses(email_survey, 20, channel=Channel.EMAIL, invitations=invitations)
+
+    _survey(owner, organization, "Product ideas")
+
+
+def _survey(owner, organization, title):
+    """A new survey with the demo questions, or None when it exists."""
+    if Survey.objects.filter(
+        owner=owner, organization=organization, title=title
+    ).exists():
+        return None
+    survey = survey_services.survey_create(
+        owner=owner, organization=organization, title=title
+    )
+    for kind, text, options in QUESTIONS:
+        survey_services.question_add(
+            survey=survey,
+            kind=kind,
+            text=text,
+            options=options,
+            required=kind != QuestionKind.TEXT,
+        )
+    survey.refresh_from_db()
+    return survey
+
+
+def _responses(survey, count, *, channel, invitations=()):
+    """Responses in bulk, varied but the same at every load."""
+    rng = random.Random(survey.title)  # noqa: S311 (demo data)
+    now = timezone.now()
+    questions = list(survey.questions.prefetch_related("options"))
+    responses = Response.objects.bulk_create(
+        Response(
+            survey=survey,
+            channel=channel,
+            invitation=invitations[number] if invitations else None,
+            submitted_at=now
+            - datetime.timedelta(minutes=rng.randint(10, 60 * 24 * 30)),
+        )
+        for number in range(count)
+    )
+    answers = []
+    for response in responses:
+        for question in questions:
+            answer = Answer(response=response, question=question)
+            if question.kind == QuestionKind.RATING:
+                answer.rating = rng.choices(range(1, 6), weights=[1, 2, 4, 8, 6])[0]
+            elif question.kind == QuestionKind.CHOICE:
+                answer.option = rng.choice(list(question.options.all()))
+            elif rng.random() < 0.6:
+                answer.text = rng.choice(IMPROVEMENTS)
+            else:
+                continue
+            answers.append(answer)
+    Answer.objects.bulk_create(answers, batch_size=1000)
+    for invitation in invitations[:count]:
+        invitation.used_at = now
+    Invitation.objects.bulk_update(invitations[:count], ["used_at"])
+    Survey.objects.filter(pk=survey.pk).update(
+        response_count=F("response_count") + count
+    )

@@ -1,0 +1,403 @@
+"""Reads of the surveys app: who sees which survey, the public pages' hot
+lookups, the questionnaire, reports and the response data."""
+
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+
+from django.core.cache import cache
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from organizations.models import Membership, Role
+from plans.models import Feature, Plan, PlanFeature
+from surveys.models import (
+    RATING_VALUES,
+    Answer,
+    Channel,
+    Distribution,
+    Invitation,
+    QuestionKind,
+    Response,
+    Survey,
+    SurveyStatus,
+)
+
+CREATOR_ROLES = (Role.ADMINISTRATOR, Role.COLLABORATOR)
+QUESTIONNAIRE_CACHE_SECONDS = 3600
+REPORT_TEXTS_SHOWN = 10
+SIMULATED_RESPONDENTS = 48
+
+
+# Who sees what
+
+
+def survey_list_for_user(*, user: User) -> QuerySet[Survey]:
+    """The surveys a person may see: their own surveys outside any
+    organization, and every survey of the organizations they belong to.
+    Annotated with the viewer's role, whether they manage each survey, and
+    the owner's plan (for the inactive rule): one query for any number."""
+    role = Membership.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=user.pk
+    ).values("role")[:1]
+    return (
+        Survey.objects.with_owner_plan()
+        .filter(
+            Q(organization__isnull=True, owner_id=user.pk)
+            | Q(
+                organization_id__in=Membership.objects.filter(user_id=user.pk).values(
+                    "organization_id"
+                )
+            )
+        )
+        .annotate(
+            viewer_role=Subquery(role),
+            viewer_can_manage=Case(
+                When(
+                    Q(owner_id=user.pk) | Q(viewer_role=Role.ADMINISTRATOR),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .select_related("organization", "owner")
+    )
+
+
+def survey_get(*, user: User, survey_id: int, manage: bool = False) -> Survey:
+    """A survey the person may see, or 404; with `manage`, one they may
+    change (its owner, or an administrator of its organization).
+
+    Reading is for the owner and the members of the survey's organization;
+    the organization keeps a survey when its owner leaves, and the former
+    member no longer sees it."""
+    surveys = survey_list_for_user(user=user).filter(pk=survey_id)
+    if manage:
+        surveys = surveys.filter(viewer_can_manage=True)
+    survey = surveys.first()
+    if survey is None:
+        raise Http404
+    return survey
+
+
+def organizations_for_new_survey(*, user: User) -> QuerySet[Membership]:
+    """Where a person may create surveys besides their own area."""
+    return (
+        Membership.objects.filter(user_id=user.pk, role__in=CREATOR_ROLES)
+        .select_related("organization")
+        .order_by("organization__name", "organization_id")
+    )
+
+
+def survey_list_deactivated_by(*, user: User, plan: Plan) -> list[Survey]:
+    """The person's surveys that the plan would make inactive: open, sent by
+    email or link, with as many responses as the plan's limit or more. The
+    members page asks this before a plan is taken back or lowered."""
+    if plan.response_limit is None:
+        return []
+    return list(
+        Survey.objects.filter(
+            owner_id=user.pk,
+            status=SurveyStatus.OPEN,
+            response_count__gte=plan.response_limit,
+        )
+        .distributed()
+        .select_related("organization")
+        .order_by("title", "pk")
+    )
+
+
+# The public pages: one query finds the survey and its owner's plan.
+
+
+def survey_get_by_link(*, token: str) -> Survey | None:
+    try:
+        return Survey.objects.with_owner_plan().get(
+            distributions__channel=Channel.LINK, distributions__token=token
+        )
+    except Survey.DoesNotExist:
+        return None
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    invitation = Invitation.objects.with_survey_owner_plan().filter(token=token).first()
+    if invitation is not None:
+        survey = invitation.survey
+        survey.owner_plan_id = invitation.owner_plan_id
+        survey.owner_response_limit = invitation.owner_response_limit
+        survey.owner_has_branding = invitation.owner_has_branding
+    return invitation
+
+
+@dataclass(frozen=True)
+class QuestionItem:
+    id: int
+    kind: str
+    text: str
+    required: bool
+    options: tuple[tuple[int, str], ...] = ()
+
+
+def questionnaire(survey: Survey) -> list[QuestionItem]:
+    """The survey's questions and options as plain data, cached: the public
+    form is served many times and the questions change only while the survey
+    is a draft (every change bumps the revision in the key)."""
+    key = f"surveys:questionnaire:{survey.pk}:{survey.revision}"
+    items = cache.get(key)
+    if items is None:
+        items = [
+            QuestionItem(
+                id=question.pk,
+                kind=question.kind,
+                text=question.text,
+                required=question.required,
+                options=tuple(
+                    (option.pk, option.label) for option in question.options.all()
+                ),
+            )
+            for question in survey.questions.prefetch_related("options")
+        ]
+        cache.set(key, items, QUESTIONNAIRE_CACHE_SECONDS)
+    return items
+
+
+# How a survey was sent
+
+
+@dataclass(frozen=True)
+class DistributionSummary:
+    link: Distribution | None
+    batches: list[Distribution]
+    invited: int
+    answered_by_email: int
+    answered_by_link: int
+
+
+def distribution_summary(*, survey: Survey) -> DistributionSummary:
+    distributions = list(
+        survey.distributions.annotate(
+            invited=Count("invitations"),
+            answered=Count("invitations", filter=Q(invitations__used_at__isnull=False)),
+        )
+    )
+    link = next((d for d in distributions if d.channel == Channel.LINK), None)
+    batches = [d for d in distributions if d.channel == Channel.EMAIL]
+    answered = sum(batch.answered for batch in batches)
+    return DistributionSummary(
+        link=link,
+        batches=batches,
+        invited=sum(batch.invited for batch in batches),
+        answered_by_email=answered,
+        answered_by_link=max(survey.response_count - answered, 0),
+    )
+
+
+# Reports
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class QuestionReport:
+    question: QuestionItem
+    answered: int = 0
+    bars: list[Bar] = field(default_factory=list)
+    average: float | None = None
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def is_text(self):
+        return self.question.kind == QuestionKind.TEXT
+
+
+def survey_report(*, survey: Survey, simulated: bool) -> list[QuestionReport]:
+    """Per-question results: counts and shares of each option or rating, the
+    average rating, the latest free-text answers. Simulated reports are made
+    up from the questions alone and never read an answer."""
+    items = questionnaire(survey)
+    if simulated:
+        return [_simulated(item) for item in items]
+    ids = [item.id for item in items]
+    counts = defaultdict(dict)
+    for row in (
+        Answer.objects.filter(question_id__in=ids)
+        .values("question_id", "option_id", "rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = row["option_id"] or row["rating"]
+        counts[row["question_id"]][key] = row["n"]
+    texts = defaultdict(list)
+    text_ids = [item.id for item in items if item.kind == QuestionKind.TEXT]
+    if text_ids:
+        latest = (
+            Answer.objects.filter(question_id__in=text_ids)
+            .exclude(text="")
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=F("question_id"), order_by=F("pk").desc()
+                )
+            )
+            .filter(rank__lte=REPORT_TEXTS_SHOWN)
+            .order_by("question_id", "-pk")
+            .values_list("question_id", "text")
+        )
+        for question_id, text in latest:
+            texts[question_id].append(text)
+    return [_report(item, counts[item.id], texts[item.id]) for item in items]
+
+
+def _report(item: QuestionItem, counts: dict, texts: list[str]) -> QuestionReport:
+    if item.kind == QuestionKind.TEXT:
+        return QuestionReport(item, answered=counts.get(None, 0), texts=texts)
+    if item.kind == QuestionKind.RATING:
+        labels = [(value, str(value)) for value in RATING_VALUES]
+    else:
+        labels = list(item.options)
+    answered = sum(counts.get(key, 0) for key, _label in labels)
+    report = QuestionReport(item, answered=answered)
+    report.bars = [
+        Bar(label, counts.get(key, 0), _percent(counts.get(key, 0), answered))
+        for key, label in labels
+    ]
+    if item.kind == QuestionKind.RATING and answered:
+        total = sum(value * counts.get(value, 0) for value in RATING_VALUES)
+        report.average = round(total / answered, 1)
+    return report
+
+
+SIMULATED_TEXTS = [
+    gettext_lazy("Sample answer: clear and quick to fill in."),
+    gettext_lazy("Sample answer: I would like more options."),
+    gettext_lazy("Sample answer: nothing to add."),
+    gettext_lazy("Sample answer: very useful, thank you."),
+    gettext_lazy("Sample answer: some questions were unclear."),
+]
+
+
+def _simulated(item: QuestionItem) -> QuestionReport:
+    # Seeded by the question itself: the same report every time, and
+    # nothing in it comes from a respondent.
+    rng = random.Random(f"{item.id}:{item.kind}:{item.text}")  # noqa: S311
+    if item.kind == QuestionKind.TEXT:
+        texts = [str(text) for text in SIMULATED_TEXTS]
+        rng.shuffle(texts)
+        return QuestionReport(
+            item, answered=rng.randint(10, SIMULATED_RESPONDENTS), texts=texts
+        )
+    if item.kind == QuestionKind.RATING:
+        keys = list(RATING_VALUES)
+    else:
+        keys = [key for key, _label in item.options]
+    if not keys:
+        return QuestionReport(item)
+    weights = [rng.randint(1, 10) for _key in keys]
+    counts = dict.fromkeys(keys, 0)
+    for key in rng.choices(keys, weights=weights, k=SIMULATED_RESPONDENTS):
+        counts[key] += 1
+    return _report(item, counts, [])
+
+
+def _percent(count: int, total: int) -> int:
+    return round(100 * count / total) if total else 0
+
+
+# Response data
+
+
+def response_rows(*, survey: Survey) -> Iterator[list]:
+    """The header, then one row per response, read in chunks so that the
+    download streams whatever the number of responses.
+
+    The words are translated now, in the request's language: the rows are
+    read later, while the response streams."""
+    items = questionnaire(survey)
+    header = [
+        _("Response"),
+        _("Submitted at"),
+        _("Channel"),
+        *(safe_cell(item.text) for item in items),
+    ]
+    channels = {value: str(label) for value, label in Channel.choices}
+    return chain([header], _response_rows(survey, items, channels))
+
+
+def _response_rows(survey, items, channels) -> Iterator[list]:
+    option_labels = {key: label for item in items for key, label in item.options}
+    responses = (
+        Response.objects.filter(survey_id=survey.pk)
+        .order_by("pk")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.only(
+                    "response_id", "question_id", "text", "option_id", "rating"
+                ),
+            )
+        )
+    )
+    for response in responses.iterator(chunk_size=500):
+        answers = {answer.question_id: answer for answer in response.answers.all()}
+        row = [
+            response.pk,
+            timezone.localtime(response.submitted_at).isoformat(timespec="seconds"),
+            channels.get(response.channel, response.channel),
+        ]
+        for item in items:
+            answer = answers.get(item.id)
+            if answer is None:
+                row.append("")
+            elif answer.option_id is not None:
+                row.append(safe_cell(option_labels.get(answer.option_id, "")))
+            elif answer.rating is not None:
+                row.append(answer.rating)
+            else:
+                row.append(safe_cell(answer.text))
+        yield row
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet will not run: respondents' answers may start like
+    a formula (CSV injection)."""
+    text = str(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def feature_plans() -> dict[str, str]:
+    """For each paid feature, the plans that include it (cheapest first), to
+    say in the UI which plan unlocks what. One query."""
+    names = defaultdict(list)
+    for feature, plan in PlanFeature.objects.order_by("plan__rank").values_list(
+        "feature", "plan__name"
+    ):
+        names[feature].append(_(plan))
+    return {feature: ", ".join(names[feature]) for feature in Feature}
