@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from contracts.entitlements import effective_plan_id, effective_seats
 from contracts.models import (
     Allotment,
     ConnectionKey,
@@ -19,7 +20,8 @@ from contracts.models import (
     PlanRequest,
     Seat,
 )
-from organizations.models import Organization
+from organizations import selectors as organization_selectors
+from organizations.models import Membership, Organization
 from plans.models import Plan
 
 
@@ -158,4 +160,90 @@ def connection_key_latest(*, contract: Contract) -> ConnectionKey | None:
         .select_related("created_by", "used_by")
         .order_by("-created_at", "-pk")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class PlanOption:
+    """A plan an administrator can choose for a member; `seats` is None for
+    Free, which is never short."""
+
+    plan: Plan
+    seats: int | None = None
+    in_use: int = 0
+    held: bool = False
+
+    @property
+    def left(self) -> int | None:
+        return None if self.seats is None else max(self.seats - self.in_use, 0)
+
+    @property
+    def disabled(self) -> bool:
+        # A full plan stays selectable for the member who holds it.
+        return self.left == 0 and not self.held
+
+
+def plan_catalog() -> dict[int, Plan]:
+    """Every plan by id, cheapest first: one query that lists and exports use
+    to name the plan ids they annotate."""
+    return {plan.pk: plan for plan in Plan.objects.order_by("rank")}
+
+
+def plan_options(
+    *, contract: Contract, catalog: dict[int, Plan], held: Plan | None = None
+) -> list[PlanOption]:
+    """Free, then each plan of the contract with its seats in use (one
+    query). `held` is the plan the member holds on the contract, if any: it
+    is listed even when full, or when the contract no longer has it."""
+    free = next(plan for plan in catalog.values() if plan.is_free)
+    options = [PlanOption(plan=free, held=held is None or held.is_free)]
+    for usage in plan_overview(contracts=[contract]).get(contract.pk, []):
+        options.append(
+            PlanOption(
+                plan=usage.plan,
+                seats=usage.total,
+                in_use=usage.assigned,
+                held=held is not None and held.pk == usage.plan.pk,
+            )
+        )
+    if held is not None and not any(option.held for option in options):
+        options.append(PlanOption(plan=held, held=True))
+    return options
+
+
+def member_seat(*, contract: Contract, user_id: int) -> Seat | None:
+    """The member's seat on the contract, with who gave it."""
+    return (
+        Seat.objects.filter(contract=contract, user_id=user_id)
+        .select_related("plan", "assigned_by", "contract")
+        .first()
+    )
+
+
+def member_list(
+    *, organization_id: int, query: str = "", plan: Plan | None = None
+) -> QuerySet[Membership]:
+    """The organization's members (searched by name or email), each with
+    `effective_plan_id`, optionally only those whose effective plan is
+    `plan`. The plan is computed in the same query, never one per row."""
+    members = organization_selectors.member_list(
+        organization_id=organization_id, query=query
+    ).annotate(effective_plan_id=effective_plan_id(OuterRef("user_id")))
+    if plan is not None:
+        members = members.filter(effective_plan_id=plan.pk)
+    return members
+
+
+def member_export(
+    *, organization_id: int, query: str = "", plan: Plan | None = None
+) -> QuerySet[Membership]:
+    """`member_list` with what the seat behind each effective plan says: how
+    it was given (`seat_source`, `seat_feature`) and since when
+    (`seat_since`); all empty for Free."""
+    seat = effective_seats(OuterRef("user_id"))
+    members = member_list(organization_id=organization_id, query=query, plan=plan)
+    return members.annotate(
+        seat_source=Subquery(seat.values("source")[:1]),
+        seat_feature=Subquery(seat.values("feature")[:1]),
+        seat_since=Subquery(seat.values("assigned_at")[:1]),
     )

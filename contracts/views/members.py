@@ -27,12 +27,12 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
-from contracts import member_selectors, services
+from contracts import selectors, services
 from contracts.entitlements import effective_plan
 from contracts.exceptions import ContractError
-from contracts.member_forms import BulkPlanForm, MemberPlanForm
+from contracts.forms import BulkPlanForm, MemberPlanForm
 from contracts.models import Contract, SeatSource
-from organizations import selectors
+from organizations import selectors as organization_selectors
 from organizations import services as organization_services
 from organizations.forms import MemberAddForm, RoleForm
 from organizations.models import Membership, Role
@@ -45,7 +45,7 @@ EXPORT_CHUNK = 2000
 @login_required
 @require_GET
 def member_list(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id
     )
     return _member_list_render(request, membership, add_form=MemberAddForm())
@@ -54,7 +54,7 @@ def member_list(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_add(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id, administrator=True
     )
     form = MemberAddForm(request.POST)
@@ -91,7 +91,7 @@ def member_bulk_plan(request: HtmxHttpRequest, organization_id: int) -> HttpResp
     """Give the ticked members a plan, or take theirs back with Free. Each
     member is a change of its own; the message sums up who got it and why
     the others could not."""
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id, administrator=True
     )
     form = BulkPlanForm(request.POST, organization_id=organization_id)
@@ -127,12 +127,12 @@ def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpRespons
     """The members (searched and filtered as on the list) as CSV, streamed
     row by row from a database iterator, so that a large organization is
     never held in memory."""
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id, administrator=True
     )
-    catalog = member_selectors.plan_catalog()
+    catalog = selectors.plan_catalog()
     query, plan = _list_filters(request, catalog)
-    members = member_selectors.member_export(
+    members = selectors.member_export(
         organization_id=organization_id, query=query, plan=plan
     ).iterator(chunk_size=EXPORT_CHUNK)
     name = slugify(membership.organization.name) or organization_id
@@ -149,10 +149,10 @@ def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpRespons
 def member_detail(
     request: HtmxHttpRequest, organization_id: int, membership_id: int
 ) -> HttpResponse:
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id
     )
-    member = selectors.member_get(
+    member = organization_selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
     )
     return render(
@@ -176,10 +176,10 @@ def member_plan(
     """Give a member a plan of the connected contract, or take theirs back
     with Free (flows 3 and 5). The dropdown saves on change; on a refusal it
     is put back to the plan actually held, with the reason."""
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id, administrator=True
     )
-    member = selectors.member_get(
+    member = organization_selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
     )
     # Flow 5's confirmation (which of the member's surveys a downgrade to
@@ -232,10 +232,10 @@ def member_role(
     request: HtmxHttpRequest, organization_id: int, membership_id: int
 ) -> HttpResponse:
     """Change a member's role; the dropdown saves on change, like the plan."""
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id, administrator=True
     )
-    member = selectors.member_get(
+    member = organization_selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
     )
     form = RoleForm(request.POST)
@@ -283,15 +283,15 @@ def member_remove(
 ) -> HttpResponse:
     """Confirm (GET, the page behind the dialog) and remove (POST); the seat
     the member held on the organization's contract is freed with them."""
-    membership = selectors.membership_get(
+    membership = organization_selectors.membership_get(
         user=request.user, organization_id=organization_id, administrator=True
     )
-    member = selectors.member_get(
+    member = organization_selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
     )
     if request.method == "GET":
-        contract = member_selectors.organization_contract(
-            organization_id=organization_id
+        contract = selectors.contract_for_organization(
+            organization=membership.organization
         )
         return render(
             request,
@@ -301,9 +301,7 @@ def member_remove(
                 "organization": membership.organization,
                 "member": member,
                 "plan_seat": contract
-                and member_selectors.member_seat(
-                    contract=contract, user_id=member.user_id
-                ),
+                and selectors.member_seat(contract=contract, user_id=member.user_id),
             },
         )
     try:
@@ -335,10 +333,10 @@ def _member_list_render(
     bulk_form: BulkPlanForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    catalog = member_selectors.plan_catalog()
+    catalog = selectors.plan_catalog()
     query, plan_filter = _list_filters(request, catalog)
     page = Paginator(
-        member_selectors.member_list(
+        selectors.member_list(
             organization_id=membership.organization_id, query=query, plan=plan_filter
         ),
         MEMBERS_PER_PAGE,
@@ -350,13 +348,11 @@ def _member_list_render(
 
     contract = bulk_options = None
     if membership.is_administrator:
-        contract = member_selectors.organization_contract(
-            organization_id=membership.organization_id
+        contract = selectors.contract_for_organization(
+            organization=membership.organization
         )
         if contract is not None and contract.is_active():
-            bulk_options = member_selectors.plan_options(
-                contract=contract, catalog=catalog
-            )
+            bulk_options = selectors.plan_options(contract=contract, catalog=catalog)
     ticked = set()
     if bulk_form is not None:
         ticked = set(bulk_form.data.getlist(bulk_form.add_prefix("members")))
@@ -427,19 +423,17 @@ def _plan_context(membership: Membership, member: Membership) -> dict:
     changed here; to other members, the plan in effect."""
     if not membership.is_administrator:
         return {"plan_effective": effective_plan(member.user)}
-    catalog = member_selectors.plan_catalog()
-    contract = member_selectors.organization_contract(
-        organization_id=membership.organization_id
-    )
+    catalog = selectors.plan_catalog()
+    contract = selectors.contract_for_organization(organization=membership.organization)
     seat = (
-        member_selectors.member_seat(contract=contract, user_id=member.user_id)
+        selectors.member_seat(contract=contract, user_id=member.user_id)
         if contract is not None
         else None
     )
     editable = contract is not None and contract.is_active()
     held = seat.plan if seat is not None else None
     options = (
-        member_selectors.plan_options(contract=contract, catalog=catalog, held=held)
+        selectors.plan_options(contract=contract, catalog=catalog, held=held)
         if editable
         else []
     )
