@@ -2,7 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -52,11 +52,7 @@ class BrandLogo(models.TextChoices):
 def _owner_plan_annotations(owner_ref: str) -> dict:
     """The owner's effective plan, its response limit (None: unlimited) and
     whether it includes custom branding, as subqueries of one query."""
-    # The expression mixes a foreign key and a primary key: its type is
-    # stated so that it can be an annotation.
-    plan_id = ExpressionWrapper(
-        effective_plan_id(OuterRef(owner_ref)), output_field=models.BigIntegerField()
-    )
+    plan_id = effective_plan_id(OuterRef(owner_ref))
     return {
         "owner_plan_id": plan_id,
         "owner_response_limit": Subquery(

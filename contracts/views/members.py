@@ -37,6 +37,7 @@ from organizations import services as organization_services
 from organizations.forms import MemberAddForm, RoleForm
 from organizations.models import Membership, Role
 from plans.models import Feature, Plan
+from surveys.selectors import survey_list_deactivated_by
 
 MEMBERS_PER_PAGE = 50
 EXPORT_CHUNK = 2000
@@ -182,13 +183,16 @@ def member_plan(
     member = organization_selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
     )
-    # Flow 5's confirmation (which of the member's surveys a downgrade to
-    # Free would make inactive) comes with the surveys app; until surveys
-    # exist there is nothing to confirm, so Free applies directly.
     form = MemberPlanForm(request.POST)
     errors: list[str] = []
     saved = False
     status = 422
+    if form.is_valid() and not request.POST.get("confirmed"):
+        deactivated = _surveys_deactivated(member, form.cleaned_data["plan"])
+        if deactivated:
+            return _plan_confirm(
+                request, membership, member, form.cleaned_data["plan"], deactivated
+            )
     if form.is_valid():
         try:
             services.member_plan_set(
@@ -414,6 +418,43 @@ def _list_query(request: HtmxHttpRequest) -> str:
             if request.GET.get(key)
         }
     )
+
+
+def _surveys_deactivated(member: Membership, plan: Plan) -> list:
+    """The member's surveys that going down to `plan` would make inactive;
+    none when the plan is not lower than the one held on the contract.
+
+    The one upward read of the design: the preview asks the surveys app."""
+    seat = selectors.member_seat(
+        contract=selectors.contract_for_organization(organization=member.organization),
+        user_id=member.user_id,
+    )
+    held_rank = seat.plan.rank if seat is not None else 0
+    if plan.rank >= held_rank:
+        return []
+    return survey_list_deactivated_by(user=member.user, plan=plan)
+
+
+def _plan_confirm(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    member: Membership,
+    plan: Plan,
+    deactivated: list,
+) -> HttpResponse:
+    """Ask before a change that would make surveys inactive: a dialog over
+    the Plan panel (put back to the plan held), or a page without htmx."""
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "member": member,
+        "confirm_plan": plan,
+        "deactivated": deactivated,
+        **_plan_context(membership, member),
+    }
+    if request.htmx:
+        return render(request, "contracts/member_detail.html#plan-form", context)
+    return render(request, "contracts/member_plan_confirm.html", context)
 
 
 def _plan_context(membership: Membership, member: Membership) -> dict:

@@ -68,6 +68,15 @@ document.addEventListener("change", (event) => {
     if (box.name === all.dataset.checkAll) box.checked = all.checked;
   }
 });
+// A confirmation that htmx brings in a <dialog data-show-on-load> opens.
+document.addEventListener("htmx:load", (event) => {
+  const root = event.detail.elt;
+  if (!(root instanceof Element)) return;
+  for (const dialog of root.querySelectorAll("dialog[data-show-on-load]")) {
+    if (!dialog.open) dialog.showModal();
+  }
+});
+
 // A confirmation that htmx loads into a <dialog> opens it.
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;

@@ -12,6 +12,7 @@ from tests.contracts.factories import ContractFactory, plan
 from tests.e2e.conftest import log_in
 from tests.markers import transactional_db
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
+from tests.surveys.factories import SurveyFactory, link_add, responses_add
 
 WORDS = {
     "en": {
@@ -27,6 +28,9 @@ WORDS = {
         "bulk_plan": "Plan for the selected members",
         "apply": "Apply",
         "bulk_done": "3 members now have Professional.",
+        "cancel": "Cancel",
+        "confirm": "Change to Free",
+        "inactive": "This survey is inactive",
     },
     "fr": {
         "members": "Membres",
@@ -41,6 +45,9 @@ WORDS = {
         "bulk_plan": "Plan des membres sélectionnés",
         "apply": "Appliquer",
         "bulk_done": "3 membres ont maintenant le plan Professionnel.",
+        "cancel": "Annuler",
+        "confirm": "Passer au plan Gratuit",
+        "inactive": "Cette enquête est inactive",
     },
 }
 
@@ -152,3 +159,50 @@ def test_a_plan_for_every_member_of_the_page_at_once(open_page, language):
     ).to_be_visible()
     expect(_bobs_plan_cell(page)).to_have_text(words["professional_name"])
     assert Seat.objects.filter(contract__organization=organization).count() == 3
+
+
+@transactional_db
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_flow_5_asks_first_when_a_survey_would_become_inactive(open_page, language):
+    """Bob's survey has 120 responses: Free would make it inactive. The
+    dialog names it; Cancel changes nothing; confirming takes the plan back,
+    and respondents then see that the survey is inactive."""
+    words = WORDS[language]
+    organization, alice, bob = _acme()
+    services.member_plan_set(
+        organization=organization, user=bob.user, plan=plan("professional"), actor=alice
+    )
+    survey = SurveyFactory(
+        owner=bob.user, organization=organization, open=True, title="Satisfaction"
+    )
+    link = link_add(survey)
+    responses_add(survey, 120, answers=False)
+
+    page = open_page(language)
+    log_in(page, alice.email, PASSWORD, language)
+    page.goto(bob.get_absolute_url())
+    page.wait_for_load_state()
+    page.get_by_role("combobox", name=words["plan"], exact=True).select_option(
+        label=words["free"]
+    )
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_text("Satisfaction")).to_be_visible()
+    dialog.get_by_role("button", name=words["cancel"]).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("combobox", name=words["plan"], exact=True)).to_have_value(
+        "professional"
+    )
+    assert Seat.objects.filter(user=bob.user).exists()
+
+    page.get_by_role("combobox", name=words["plan"], exact=True).select_option(
+        label=words["free"]
+    )
+    page.get_by_role("dialog").get_by_role("button", name=words["confirm"]).click()
+    expect(
+        page.get_by_role("status").get_by_text(words["saved"], exact=True)
+    ).to_be_visible()
+    assert not Seat.objects.filter(user=bob.user).exists()
+
+    page.goto(f"/s/{link.token}/")
+    expect(page.get_by_role("heading", name=words["inactive"])).to_be_visible()
