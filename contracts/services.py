@@ -521,8 +521,12 @@ def _connect_with_key(*, organization: Organization, key: str, actor: User) -> C
             _("This is not a connection key: check that it was copied in full.")
         )
     digest = keys.key_digest(normalized)
+    # The key's row only (`of`): with the contract joined, a plain FOR
+    # UPDATE would lock the contract before `_connect` locks the
+    # organization, the opposite of the order every other path takes, and
+    # a key and the dropdown connecting at once deadlocked.
     found = (
-        ConnectionKey.objects.select_for_update()
+        ConnectionKey.objects.select_for_update(of=("self",))
         .select_related("contract")
         .filter(digest=digest)
         .first()
