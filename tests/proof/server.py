@@ -85,7 +85,7 @@ def gunicorn_serve(*, workers: int, log: Path) -> Iterator[Server]:
                 "--preload",
                 "--no-control-socket",
                 "--graceful-timeout",
-                "5",
+                "1",
             ],
             cwd=settings.BASE_DIR,
             env=env,
@@ -116,8 +116,10 @@ def _wait_until_listening(server: subprocess.Popen, log: Path, workers: int) -> 
 
 
 def _stop(server: subprocess.Popen) -> None:
-    """SIGTERM lets the workers finish and close their connections; the
-    process group (this server's own) is killed if that takes too long."""
+    """SIGTERM: the workers finish and close their connections (the tests
+    are done, so none has a request left; a graceful timeout of one second
+    keeps the master from waiting longer). The process group, this
+    server's own, is killed if that takes too long."""
     if server.poll() is None:
         server.terminate()
         try:
