@@ -359,7 +359,9 @@ def allotment_set(*, contract: Contract, plan: Plan, seats: int) -> Allotment:
     """Give a contract `seats` seats of a plan. Never fewer than the members
     who hold the plan: their seats are not taken back silently."""
     allotment = (
-        Allotment.objects.select_for_update().filter(contract=contract, plan=plan)
+        Allotment.objects.select_for_update(of=("self",)).filter(
+            contract=contract, plan=plan
+        )
     ).first()
     _allotment_refusal(contract=contract, plan=plan, seats=seats)
     if allotment is None:
@@ -373,7 +375,11 @@ def allotment_set(*, contract: Contract, plan: Plan, seats: int) -> Allotment:
 @transaction.atomic
 def allotment_delete(*, allotment: Allotment) -> None:
     """Take a plan off a contract, which only an unused plan allows."""
-    locked = Allotment.objects.select_for_update().filter(pk=allotment.pk).first()
+    locked = (
+        Allotment.objects.select_for_update(of=("self",))
+        .filter(pk=allotment.pk)
+        .first()
+    )
     if locked is None:
         return
     _allotment_refusal(contract=locked.contract, plan=locked.plan, seats=0)
@@ -392,7 +398,13 @@ def _seat_put_refusal(
     allotments = Allotment.objects.filter(contract=contract, plan=plan)
     seats = Seat.objects.filter(contract=contract, user=user)
     if lock:
-        allotments = allotments.select_for_update()
+        # The allotment row only (`of`): allotments are ordered by their
+        # plan's rank, which joins the plans table, and a plain FOR UPDATE
+        # would lock the catalogue's plan row as well, making every seat of
+        # that plan on every contract wait, and deadlocking with a plan
+        # taken back (its history event takes a key share lock on that row
+        # while its deleted seat is what this transaction waits for).
+        allotments = allotments.select_for_update(of=("self",))
         seats = seats.select_for_update()
     allotment = allotments.first()
     if allotment is None:
@@ -509,8 +521,12 @@ def _connect_with_key(*, organization: Organization, key: str, actor: User) -> C
             _("This is not a connection key: check that it was copied in full.")
         )
     digest = keys.key_digest(normalized)
+    # The key's row only (`of`): with the contract joined, a plain FOR
+    # UPDATE would lock the contract before `_connect` locks the
+    # organization, the opposite of the order every other path takes, and
+    # a key and the dropdown connecting at once deadlocked.
     found = (
-        ConnectionKey.objects.select_for_update()
+        ConnectionKey.objects.select_for_update(of=("self",))
         .select_related("contract")
         .filter(digest=digest)
         .first()

@@ -1,7 +1,11 @@
+import threading
+
+from django.db import connection, transaction
+
 from contracts import services
 from contracts.entitlements import feature_use
 from contracts.exceptions import SeatsExhausted
-from contracts.models import Contract, Seat
+from contracts.models import Contract, Seat, SeatSource
 from plans.models import Feature
 from tests.concurrency import postgresql_only, run_together
 from tests.contracts.factories import ContractFactory, SeatFactory, plan
@@ -79,3 +83,49 @@ def test_one_contract_connected_by_two_organizations_at_once():
     assert sum(isinstance(result, Contract) for result in results) == 1
     contract.refresh_from_db()
     assert contract.organization in {organization for organization, _ in pairs}
+
+
+def test_a_locked_allotment_does_not_hold_up_other_contracts_of_the_plan():
+    """While a transaction gives a Professional seat on one contract (and
+    so holds that contract's allotment lock), another organization gives
+    and takes back a Professional seat on its own contract without waiting.
+
+    Locking the allotment once locked the catalogue's plan row as well:
+    every seat of the plan, on any contract, queued behind it, and taking a
+    plan back while the same member was given one deadlocked (seen by
+    tests/proof/test_faults.py as a 500)."""
+    professional = plan("professional")
+    holding, done = threading.Event(), threading.Event()
+    first, second = (ContractFactory(seats={"professional": 2}) for _ in range(2))
+    organization = OrganizationFactory()
+    admin = MembershipFactory(organization=organization, administrator=True).user
+    member = MembershipFactory(organization=organization).user
+    services.contract_connect(organization=organization, contract=second, actor=admin)
+
+    def hold():
+        with transaction.atomic():
+            services.seat_put(
+                contract=first,
+                user=MembershipFactory().user,
+                plan=professional,
+                actor=None,
+                source=SeatSource.SUPPORT,
+            )
+            holding.set()
+            done.wait(timeout=10)
+
+    def elsewhere():
+        try:
+            holding.wait(timeout=10)
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+            for each in (professional, plan("free")):
+                services.member_plan_set(
+                    organization=organization, user=member, plan=each, actor=admin
+                )
+        finally:
+            done.set()
+
+    assert run_together([hold, elsewhere]) == [None, None]
+    assert Seat.objects.filter(contract=first).count() == 1
+    assert not Seat.objects.filter(contract=second).exists()

@@ -1,0 +1,13 @@
+"""Settings of the gunicorn that the proof tests start: the project's own,
+as in production (DEBUG off, persistent database connections with health
+checks), with the two changes the test process makes too (tests/conftest.py):
+static files served from the apps rather than from a collectstatic manifest,
+and the fast password hasher the test users' passwords were made with."""
+
+from config.settings import *  # noqa: F403
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
