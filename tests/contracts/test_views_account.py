@@ -168,6 +168,7 @@ class TestConnectionKey:
         assert (
             f'<div id="key-status-{contract.pk}" hx-swap-oob="true">' in response.text
         )
+        assert response.text.count(f'id="key-status-{contract.pk}"') == 1
         assert "no-store" in response["Cache-Control"]
 
         # Afterwards only the last characters are shown.
