@@ -44,6 +44,8 @@ WORDS = {
         "key": "Connection key",
         "members": "Members",
         "menu": "Menu",
+        "move_down": "Move “{text}” down",
+        "move_up": "Move “{text}” up",
         "next": "Next",
         "password": "Password",
         "pending": "press Enter to save",
@@ -74,6 +76,8 @@ WORDS = {
         "key": "Clé de connexion",
         "members": "Membres",
         "menu": "Menu",
+        "move_down": "Descendre « {text} »",
+        "move_up": "Monter « {text} »",
         "next": "Suivant",
         "password": "Mot de passe",
         "pending": "appuyez sur Entrée pour enregistrer",
@@ -92,23 +96,25 @@ pytestmark = [transactional_db, pytest.mark.parametrize("language", ["en", "fr"]
 MOST_TABS = 60
 
 
-def expect_focus(target):
-    """The focus is on `target`, which is visible and draws the focus ring
-    that keyboard use shows."""
-    expect(target).to_be_focused()
-    expect(target).to_be_visible()
-    assert target.evaluate(
-        "el => el.matches(':focus-visible')"
-        " && getComputedStyle(el).outlineStyle !== 'none'"
-    ), "the focus is not shown"
-
-
 def htmx_settled(page):
     """Wait until htmx has no request, swap or settling under way: a person
     reads the new content before pressing the next key."""
     expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(
         0
     )
+
+
+def expect_focus(target):
+    """The focus is on `target`, which is visible and draws the focus ring
+    that keyboard use shows. (Once htmx has settled: before that, the new
+    content is not wired yet, and Enter would send its form without htmx.)"""
+    htmx_settled(target.page)
+    expect(target).to_be_focused()
+    expect(target).to_be_visible()
+    assert target.evaluate(
+        "el => el.matches(':focus-visible')"
+        " && getComputedStyle(el).outlineStyle !== 'none'"
+    ), "the focus is not shown"
 
 
 def tab_to(page, target, *, backwards=False):
@@ -449,3 +455,25 @@ def test_flow_6_disconnect_through_the_dialog(open_page, language):
     ).to_be_visible()
     contract.refresh_from_db()
     assert contract.organization is None
+
+
+def test_a_question_moves_up_step_by_step_with_the_focus_on_it(open_page, language):
+    """On a draft survey, Enter on a question's Up button moves it, and the
+    focus stays with that question's buttons after the list is swapped."""
+    words = WORDS[language]
+    owner = UserFactory()
+    survey = SurveyFactory(owner=owner, title="Welcome desk")
+    questions_add(survey)
+    moved = "Anything to add?"
+
+    page = log_in(open_page, language, owner.email)
+    follow(page, page.get_by_role("link", name="Welcome desk"))
+    up = page.get_by_role("button", name=words["move_up"].format(text=moved))
+    activate(page, up)
+    expect(page.locator(".question strong").nth(1)).to_have_text(moved)
+    expect_focus(up)
+    page.keyboard.press("Enter")
+    expect(page.locator(".question strong").first).to_have_text(moved)
+    # First now, it has no Up button: its Down button has the focus.
+    expect_focus(page.get_by_role("button", name=words["move_down"].format(text=moved)))
+    assert survey.questions.order_by("position").first().text == moved
