@@ -40,10 +40,14 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-// The user menu closes on Escape and on a click elsewhere.
+// The user menu closes on Escape and on a click elsewhere. Escape from
+// inside it puts the focus back on its name, where keyboard users opened it.
 function closeMenus(except) {
   for (const menu of document.querySelectorAll("details.usermenu[open]")) {
-    if (menu !== except) menu.removeAttribute("open");
+    if (menu === except) continue;
+    const hadFocus = menu.contains(document.activeElement);
+    menu.removeAttribute("open");
+    if (hadFocus) menu.querySelector("summary").focus();
   }
 }
 document.addEventListener("click", (event) => {
@@ -94,3 +98,118 @@ document.addEventListener(
   },
   true,
 );
+
+// When htmx swaps out the element that had the focus, it gives the focus
+// back to the new element of the same id, or to an [autofocus] one. Where
+// neither exists (a button the new content replaces), the focus would fall
+// to the body, and a keyboard or screen reader user would lose their place:
+// it goes to the first control of the new content instead.
+const FOCUSABLE =
+  "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled])," +
+  " select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+let swapHadFocus = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  swapHadFocus =
+    target instanceof Element && target.contains(document.activeElement)
+      ? { target, id: target.id }
+      : null;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  if (!swapHadFocus) return;
+  const { target, id } = swapHadFocus;
+  swapHadFocus = null;
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected) return;
+  const root = (id && document.getElementById(id)) || (target.isConnected && target);
+  if (!root) return;
+  const control = [...root.querySelectorAll(FOCUSABLE)].find(
+    (element) => element.checkVisibility() && !element.closest("dialog:not([open])"),
+  );
+  if (control) {
+    control.focus();
+  } else {
+    root.setAttribute("tabindex", "-1");
+    root.focus();
+  }
+});
+
+// An auto-saving dropdown saves the choice as soon as it is made. With the
+// mouse, or in the list that Space or Alt+↓ opens, a choice fires one change
+// event. On a closed dropdown, though, each arrow key (or letter typed to
+// jump to an option) changes the value and fires change: saving each one
+// would give a member every plan on the way, with an email each time, and
+// stop at Free to ask for a confirmation. Values reached that way wait: Enter
+// saves the one shown, and so does leaving the dropdown; the status says so
+// meanwhile, in the words of the form's data-pending attribute.
+const WAITING_KEYS = new Set([
+  "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown",
+]);
+const waiting = new WeakMap(); // dropdown -> {value before the keys, status}
+
+function autosaveSelect(element) {
+  return element instanceof HTMLSelectElement && element.closest("form.autosave")
+    ? element
+    : null;
+}
+
+function autosaveCommit(select) {
+  const wait = waiting.get(select);
+  if (!wait) return;
+  waiting.delete(select);
+  if (select.value === wait.value) {
+    if (wait.status) wait.status.replaceChildren(...wait.statusContent);
+    return;
+  }
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+document.addEventListener("keydown", (event) => {
+  const select = autosaveSelect(event.target);
+  if (!select) return;
+  if (event.key === "Enter") {
+    if (waiting.has(select)) event.preventDefault();
+    autosaveCommit(select);
+    return;
+  }
+  const opensList =
+    event.key === " " ||
+    event.key === "F4" ||
+    (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp"));
+  if (opensList) {
+    // The list's own choice is a choice, saved as such.
+    const wait = waiting.get(select);
+    if (wait) wait.listOpened = true;
+    return;
+  }
+  const typed = event.key.length === 1;
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  if (!(WAITING_KEYS.has(event.key) || typed) || waiting.has(select)) return;
+  const status = select.form.querySelector("[role=status]");
+  waiting.set(select, {
+    value: select.value,
+    status,
+    statusContent: status ? [...status.childNodes] : [],
+  });
+  if (status && select.form.dataset.pending) {
+    const note = document.createElement("span");
+    note.className = "muted";
+    note.textContent = select.form.dataset.pending;
+    status.replaceChildren(note);
+  }
+});
+document.addEventListener(
+  "change",
+  (event) => {
+    const select = autosaveSelect(event.target);
+    const wait = select && waiting.get(select);
+    if (!wait) return;
+    if (wait.listOpened) waiting.delete(select);
+    else event.stopPropagation();
+  },
+  true,
+);
+document.addEventListener("focusout", (event) => {
+  const select = autosaveSelect(event.target);
+  if (select) autosaveCommit(select);
+});

@@ -86,15 +86,37 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 class BrowserProblems(list):
-    """Console errors, CSP violations and failed requests seen by a page."""
+    """Console errors, page errors and CSP violations seen by the pages."""
+
+
+# Chromium also logs a CSP violation as a console error, but only as text;
+# the `securitypolicyviolation` event names the directive and what was
+# blocked, and it is reported through a binding, which survives navigations
+# (a list kept in `window` would not).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+  );
+}, true);
+"""
 
 
 @pytest.fixture
-def open_page(live_server, browser):
+def browser_problems():
+    """What the pages of a test did wrong; `open_page` fails the test on
+    any."""
+    return BrowserProblems()
+
+
+@pytest.fixture
+def open_page(live_server, browser, browser_problems):
     """Open a page in a language: `open_page("fr")`. After the test, no page
-    may have logged a console error or a CSP violation."""
+    may have logged a console error or a page error, nor met a CSP
+    violation."""
     contexts = []
-    problems = BrowserProblems()
+    problems = browser_problems
 
     def open_in(language="en"):
         context = browser.new_context(
@@ -103,14 +125,25 @@ def open_page(live_server, browser):
             extra_http_headers={"Accept-Language": language},
         )
         contexts.append(context)
+        context.expose_binding(
+            "__cspViolation",
+            lambda source, text: problems.append(
+                f"CSP violation on {source['page'].url}: {text}"
+            ),
+        )
+        context.add_init_script(CSP_LISTENER)
         page = context.new_page()
         page.on(
             "console",
             lambda message: (
-                message.type == "error" and problems.append(f"console: {message.text}")
+                message.type == "error"
+                and problems.append(f"console on {page.url}: {message.text}")
             ),
         )
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on(
+            "pageerror",
+            lambda error: problems.append(f"page error on {page.url}: {error}"),
+        )
         page.set_default_timeout(10_000)
         return page
 
