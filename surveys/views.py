@@ -68,7 +68,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def survey_create(request: HtmxHttpRequest) -> HttpResponse:
     memberships = list(selectors.organizations_for_new_survey(user=request.user))
-    form = SurveyCreateForm(request.POST or None, memberships=memberships)
+    # Bound on every POST, even an empty one, so that it is answered with
+    # its errors rather than a blank form.
+    form = SurveyCreateForm(
+        request.POST if request.method == "POST" else None, memberships=memberships
+    )
     if request.method == "POST" and form.is_valid():
         place = form.cleaned_data["place"]
         organization = None

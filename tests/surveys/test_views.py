@@ -118,6 +118,12 @@ class TestCreate:
         assert response.status_code == 422
         assert "This field is required." in response.text
 
+    def test_an_empty_post_is_answered_with_the_errors(self, user_client, outsider):
+        response = user_client(outsider).post(reverse("surveys:survey-create"))
+        assert response.status_code == 422
+        assert "This field is required." in response.text
+        assert not Survey.objects.exists()
+
 
 class TestQuestions:
     @pytest.fixture
