@@ -126,3 +126,12 @@ class TestSideMenu:
             reverse("accounts:side-menu"), {"next": "https://evil.example/"}
         )
         assert response.url == reverse("home")
+
+    @pytest.mark.parametrize("next_url", ["home", "a b", "a\x00b"])
+    def test_a_next_like_a_view_name_is_followed_as_a_relative_path(
+        self, client, next_url
+    ):
+        """A relative "next" is a path, never a view name to reverse."""
+        client.force_login(UserFactory())
+        response = client.post(reverse("accounts:side-menu"), {"next": next_url})
+        assert response.status_code == 302
