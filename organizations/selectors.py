@@ -17,8 +17,11 @@ def membership_get(
     memberships = Membership.objects.select_related("organization")
     if administrator:
         memberships = memberships.filter(role=Role.ADMINISTRATOR)
+    # Through the organization's primary key rather than the foreign key
+    # column: its lookup turns an id beyond any column's range (from the
+    # URL) into "no such row", where SQLite would raise OverflowError.
     return get_object_or_404(
-        memberships, user_id=user.pk, organization_id=organization_id
+        memberships, user_id=user.pk, organization__pk=organization_id
     )
 
 
