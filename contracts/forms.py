@@ -41,9 +41,13 @@ class ConnectForm(forms.Form):
         value = self.cleaned_data["contract"]
         if value == USE_KEY:
             return USE_KEY
-        contract = (
-            self.managed.filter(pk=int(value)).first() if value.isdigit() else None
-        )
+        try:
+            # int() and not isdigit(): "²" is a digit that int() refuses.
+            pk = int(value)
+        except ValueError:
+            contract = None
+        else:
+            contract = self.managed.filter(pk=pk).first()
         if contract is None:
             raise ValidationError(
                 _("This is not a contract you can connect."),
