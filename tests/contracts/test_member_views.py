@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from contracts import services
 from contracts.models import Event, EventKind, Seat, SeatSource
 from organizations.models import Membership, Role
@@ -253,6 +254,18 @@ class TestMemberAdd:
         response = admin_client.post(url, {"email": "a@example.test", "role": "owner"})
         assert response.status_code == 422
         assert not Membership.objects.filter(user__email="a@example.test").exists()
+
+    def test_an_address_too_long_once_lowercased_gets_a_field_error(
+        self, admin_client, organization
+    ):
+        email = "a" * 64 + "@" + "İ" * 63 + "." + "b" * 63 + "." + "c" * 53
+        url = reverse("contracts:member-add", args=[organization.pk])
+        response = admin_client.post(
+            url, {"email": email + ".example", "role": "reader"}
+        )
+        assert response.status_code == 422
+        assert "at most 254 characters" in response.text
+        assert not User.objects.filter(email__startswith="a" * 64).exists()
 
     def test_existing_member_gets_a_clear_message(self, admin_client, organization):
         member = MembershipFactory(organization=organization)
