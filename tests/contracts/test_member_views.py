@@ -160,6 +160,17 @@ class TestPermissions:
         assert response.status_code == 404
         assert not Seat.objects.exists()
 
+    @pytest.mark.parametrize("pk", [str(2**63), "9" * 30, "9" * 5000, "-1", "1.5"])
+    def test_a_bulk_change_naming_an_impossible_id_answers_404(
+        self, admin_client, connected, organization, bob, pk
+    ):
+        url = reverse("contracts:member-bulk-plan", args=[organization.pk])
+        response = admin_client.post(
+            url, {"bulk-plan": "professional", "bulk-members": [bob.pk, pk]}
+        )
+        assert response.status_code == 404
+        assert not Seat.objects.exists()
+
     def test_unknown_ids_answer_404(self, admin_client, organization):
         assert admin_client.get("/organizations/999999/members/").status_code == 404
         assert admin_client.get("/organizations/999999/members/1/").status_code == 404
