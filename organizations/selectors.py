@@ -36,6 +36,10 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
 def member_list(*, organization_id: int, query: str = "") -> QuerySet[Membership]:
     members = Membership.objects.filter(organization_id=organization_id)
     if query := query.strip():
+        if "\x00" in query:
+            # No stored text holds a NUL byte (forms refuse it), and
+            # PostgreSQL refuses one in a query: nothing matches.
+            return members.none()
         members = members.filter(
             Q(user__email__icontains=query) | Q(user__full_name__icontains=query)
         )

@@ -206,6 +206,16 @@ class TestMemberList:
         emails = [m.user.email for m in response.context["page"].object_list]
         assert emails == ["zed@example.test"]
 
+    def test_a_search_with_a_nul_byte_matches_nobody(self, admin_client, organization):
+        """PostgreSQL refuses NUL bytes in text; the search answers, empty."""
+        url = reverse("contracts:member-list", args=[organization.pk])
+        response = admin_client.get(url, {"q": "a\x00"})
+        assert response.status_code == 200
+        assert "No member matches" in response.text
+        export = reverse("contracts:member-export", args=[organization.pk])
+        response = admin_client.get(export, {"q": "\x00"})
+        assert len(b"".join(response.streaming_content).splitlines()) == 1
+
     def test_htmx_search_returns_only_the_results(self, admin_client, organization):
         url = reverse("contracts:member-list", args=[organization.pk])
         response = admin_client.get(
