@@ -338,6 +338,20 @@ class TestSending:
         assert "These are not email addresses: not-an-address" in response.text
         assert not Invitation.objects.exists()
 
+    def test_addresses_longer_than_the_column_are_refused(
+        self, user_client, owner, survey
+    ):
+        """An address may have 320 characters; the column holds 254."""
+        long = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "example"
+        assert len(long) == 264
+        response = user_client(owner).post(
+            reverse("surveys:invitations-send", args=[survey.pk]),
+            {"emails": f"good@example.test, {long}"},
+        )
+        assert response.status_code == 422
+        assert f"These are not email addresses: {long}" in response.text
+        assert not Invitation.objects.exists()
+
 
 class TestBranding:
     def test_professional_owners_choose_colour_and_logo(
