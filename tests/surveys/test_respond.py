@@ -104,6 +104,22 @@ class TestTheForm:
         response = client.post(reverse("surveys:respond-invitation", args=["nope"]))
         assert response.status_code == 404
 
+    @pytest.mark.parametrize("token", ["\x00", "a\x00b", "x" * 65, "İ", "a b"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "surveys:respond-link",
+            "surveys:respond-link-thanks",
+            "surveys:respond-invitation",
+            "surveys:respond-invitation-thanks",
+        ],
+    )
+    def test_what_cannot_be_a_token_gets_the_same_404(self, client, name, token):
+        """Not looked up at all: PostgreSQL refuses a NUL byte in a query."""
+        response = client.get(reverse(name, args=[token]))
+        assert response.status_code == 404
+        assert "This survey link does not work" in response.text
+
     def test_a_form_token_of_another_survey_is_not_a_served_form(
         self, client, link, survey, questions
     ):
