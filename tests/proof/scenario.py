@@ -39,7 +39,7 @@ from tests.surveys.factories import (
 )
 
 
-@dataclass
+@dataclass(repr=False)
 class Tenant:
     label: str
     organization: Organization
@@ -63,6 +63,13 @@ class Tenant:
     draft: Survey
     draft_questions: dict[str, Question]
 
+    def __repr__(self):
+        return f"<Tenant {self.label}>"
+
+    def _repr_pretty_(self, printer, cycle):
+        # How hypothesis prints a failing example's arguments.
+        printer.text(repr(self))
+
     def secrets(self) -> list[str]:
         """What nobody outside this tenant may read on a page: the
         organization's name, its people's emails, its surveys' titles, its
@@ -81,12 +88,18 @@ class Tenant:
         ]
 
 
-@dataclass
+@dataclass(repr=False)
 class Scenario:
     a: Tenant
     b: Tenant
     outsider: User
     staff: User
+
+    def __repr__(self):
+        return "<Scenario A and B>"
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(repr(self))
 
 
 def tenant_build(label: str) -> Tenant:
@@ -110,7 +123,7 @@ def tenant_build(label: str) -> Tenant:
 
     contract = ContractFactory(
         reference=f"{label.upper()}-REF-7731",
-        seats={"professional": 3, "reader-plus": 1},
+        seats={"professional": 2, "reader-plus": 1},
         managers=[manager],
     )
     contract_services.contract_connect(

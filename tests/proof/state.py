@@ -1,6 +1,9 @@
-"""The domain state as plain data, to compare before and after a request,
-and the invariants that hold whatever was sent."""
+"""The domain state as plain data, to compare before and after a request;
+the invariants that hold whatever was sent; and how to tell that a request
+was refused."""
 
+from django import forms
+from django.contrib import messages
 from django.db.models import Count, F, Q
 
 from accounts.models import User
@@ -23,6 +26,8 @@ from surveys.models import (
     Response,
     Survey,
 )
+
+REFUSAL_TEMPLATES = ("surveys/respond_inactive.html", "surveys/respond_not_found.html")
 
 # Recorded on purpose when a request is refused: a wrong connection key
 # (counted by the attempt limit) and a paid feature used with no seat left
@@ -126,3 +131,25 @@ def invariants_check() -> None:
         response_count=F("collected")
     )
     assert not counted.exists(), "a survey's response counter is off"
+
+
+def refused(response) -> bool:
+    """Whether the request was turned down: an error status, a form shown
+    again with its errors, an error message, or a page that says no."""
+    if response.status_code >= 400:
+        return True
+    # The messages of this request only, not those a cookie brought back.
+    queued = response.wsgi_request._messages._queued_messages
+    if any(message.level >= messages.ERROR for message in queued):
+        return True
+    contexts = response.context or []
+    if not isinstance(contexts, list):
+        contexts = [contexts]
+    for context in contexts:
+        for value in context.flatten().values():
+            if isinstance(value, forms.BaseForm) and value.is_bound and value.errors:
+                return True
+    return any(
+        (template.name or "").startswith(REFUSAL_TEMPLATES)
+        for template in response.templates
+    )
