@@ -18,8 +18,10 @@ itself, so a failure shows its traceback); streamed responses are read to
 the end; when the request is refused (4xx, a form shown again with its
 errors, an error message, the respondent's "inactive" page), the domain
 tables are exactly as before, apart from what is recorded on purpose for a
-refusal (a wrong connection key, a plan asked for); and the domain's
-invariants hold after every request, refused or not.
+refusal (a wrong connection key, a plan asked for); when it is accepted,
+the domain's invariants still hold (seats within allotments, an
+administrator in every organization, no automatic assignment without an
+organization, response counters matching the rows).
 
 Each request runs in a savepoint rolled back afterwards, so requests do not
 see each other's changes; with `derandomize` the examples are the same on
@@ -668,7 +670,12 @@ def sweep(scenario: Scenario, endpoint: Endpoint):
     base_kwargs = {name: values[0] for name, values in kwargs.items()}
     base_fields = {name: values[0] for name, values in fields.items()}
     base_query = {name: values[0] for name, values in query.items()}
-    htmx = [{}, {"HX-Request": "true"}]
+    # Without htmx, with it, and with each partial the view knows, in turn.
+    htmx = [
+        {},
+        {"HX-Request": "true"},
+        *({"HX-Request": "true", "HX-Target": target} for target in endpoint.targets),
+    ]
     yield sent_build(endpoint, base_kwargs, base_fields, base_query, {})
     for name, values in kwargs.items():
         bad = BAD_IDS if isinstance(values[0], int) else BAD_TOKENS
@@ -678,7 +685,7 @@ def sweep(scenario: Scenario, endpoint: Endpoint):
                 {**base_kwargs, name: value},
                 base_fields,
                 base_query,
-                htmx[index % 2],
+                htmx[index % len(htmx)],
             )
     for in_query, plausible in ((False, base_fields), (True, base_query)):
         for name in plausible:
@@ -690,7 +697,7 @@ def sweep(scenario: Scenario, endpoint: Endpoint):
                     base_kwargs,
                     base_fields if in_query else changed,
                     changed if in_query else base_query,
-                    htmx[index % 2],
+                    htmx[index % len(htmx)],
                 )
 
 
