@@ -4,6 +4,8 @@ CACHE_URL points to Redis. They slow down guessing of passwords; they are not
 an audit trail.
 """
 
+import hashlib
+
 from django.core.cache import cache
 
 
@@ -27,4 +29,7 @@ def failures_clear(*, key: str) -> None:
 
 
 def _cache_key(key: str) -> str:
-    return f"throttle:{key}"
+    # Hashed: the key holds what the person typed (an email address of up
+    # to 254 characters, any unicode), and memcached refuses keys over 250
+    # characters or with spaces or control characters.
+    return f"throttle:{hashlib.sha256(key.encode()).hexdigest()}"

@@ -1,9 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -84,5 +84,6 @@ def side_menu_toggle(request: HtmxHttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = reverse_lazy("home")
-    return redirect(next_url)
+        next_url = reverse("home")
+    # A URL, never a view name: redirect() would try to reverse "next".
+    return HttpResponseRedirect(next_url)

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -41,9 +42,13 @@ class ConnectForm(forms.Form):
         value = self.cleaned_data["contract"]
         if value == USE_KEY:
             return USE_KEY
-        contract = (
-            self.managed.filter(pk=int(value)).first() if value.isdigit() else None
-        )
+        try:
+            # int() and not isdigit(): "²" is a digit that int() refuses.
+            pk = int(value)
+        except ValueError:
+            contract = None
+        else:
+            contract = self.managed.filter(pk=pk).first()
         if contract is None:
             raise ValidationError(
                 _("This is not a contract you can connect."),
@@ -99,12 +104,36 @@ class MemberPlanForm(forms.Form):
     plan = PlanChoiceField(label=_("Plan"))
 
 
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked members, by membership id. An id beyond what the id column
+    holds is refused like any id that is not a member's, before SQLite,
+    which cannot compare it, raises OverflowError."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            low, high = connections[self.queryset.db].ops.integer_field_range(
+                "BigAutoField"
+            )
+            for pk in value:
+                try:
+                    outside = not low <= int(pk) <= high
+                except (TypeError, ValueError):
+                    outside = False  # Not a number: the field's own check says so.
+                if outside:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": pk},
+                    )
+        return super().clean(value)
+
+
 class BulkPlanForm(forms.Form):
     """Give or take back a plan for the members ticked in the list."""
 
     prefix = "bulk"
 
-    members = forms.ModelMultipleChoiceField(
+    members = MemberChoiceField(
         queryset=Membership.objects.none(),
         error_messages={"required": _("Select at least one member.")},
     )

@@ -107,6 +107,9 @@ def seat_list(*, contract: Contract, query: str = "") -> QuerySet[Seat]:
     """The seats held on a contract, by member, searchable by name or email."""
     seats = Seat.objects.filter(contract=contract)
     if query := query.strip():
+        if "\x00" in query:
+            # Nothing stored holds a NUL byte; PostgreSQL refuses one.
+            return seats.none()
         seats = seats.filter(
             Q(user__email__icontains=query) | Q(user__full_name__icontains=query)
         )

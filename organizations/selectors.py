@@ -17,8 +17,11 @@ def membership_get(
     memberships = Membership.objects.select_related("organization")
     if administrator:
         memberships = memberships.filter(role=Role.ADMINISTRATOR)
+    # Through the organization's primary key rather than the foreign key
+    # column: its lookup turns an id beyond any column's range (from the
+    # URL) into "no such row", where SQLite would raise OverflowError.
     return get_object_or_404(
-        memberships, user_id=user.pk, organization_id=organization_id
+        memberships, user_id=user.pk, organization__pk=organization_id
     )
 
 
@@ -33,6 +36,10 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
 def member_list(*, organization_id: int, query: str = "") -> QuerySet[Membership]:
     members = Membership.objects.filter(organization_id=organization_id)
     if query := query.strip():
+        if "\x00" in query:
+            # No stored text holds a NUL byte (forms refuse it), and
+            # PostgreSQL refuses one in a query: nothing matches.
+            return members.none()
         members = members.filter(
             Q(user__email__icontains=query) | Q(user__full_name__icontains=query)
         )

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,7 +47,12 @@ def membership_add(
     the login page, or for a new person the page to choose a password.
     """
     _organization_lock(organization)
-    user, invited = user_get_or_invite(email=email)
+    try:
+        user, invited = user_get_or_invite(email=email)
+    except ValidationError as error:
+        # The address is stored lowercased, which can break a rule the typed
+        # one kept: "İ" lowercases to two characters, past the 254 allowed.
+        raise MembershipError(" ".join(error.messages)) from None
     if Membership.objects.filter(organization=organization, user=user).exists():
         raise AlreadyMember(
             _("%(email)s is already a member of %(organization)s.")

@@ -2,6 +2,7 @@
 lookups, the questionnaire, reports and the response data."""
 
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -131,7 +132,15 @@ def survey_list_deactivated_by(*, user: User, plan: Plan) -> list[Survey]:
 # The public pages: one query finds the survey and its owner's plan.
 
 
+# What token_new() makes: URL-safe base64, and no longer than the column.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def survey_get_by_link(*, token: str) -> Survey | None:
+    # Anything else (a NUL byte, which PostgreSQL refuses in a query) is
+    # not looked up.
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
     try:
         return Survey.objects.with_owner_plan().get(
             distributions__channel=Channel.LINK, distributions__token=token
@@ -141,6 +150,8 @@ def survey_get_by_link(*, token: str) -> Survey | None:
 
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
     invitation = Invitation.objects.with_survey_owner_plan().filter(token=token).first()
     if invitation is not None:
         survey = invitation.survey

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -245,9 +244,12 @@ def invitations_send(
             % {"count": INVITATIONS_PER_BATCH}
         )
     invalid = []
+    email_field = Invitation._meta.get_field("email")
     for address in addresses:
         try:
-            validate_email(address)
+            # The column's own checks: an address, and one it can hold (an
+            # address may have up to 320 characters, the column 254).
+            email_field.run_validators(address)
         except ValidationError:
             invalid.append(address)
     if invalid:

@@ -1,9 +1,11 @@
 import csv
+import secrets
 from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +40,7 @@ SURVEYS_PER_PAGE = 20
 # who gets the form, not whose answers are kept.
 FORM_TOKEN_MAX_AGE = 7 * 24 * 3600
 FORM_TOKEN_SALT = "surveys.response-form"  # noqa: S105 (a namespace, not a secret)
+FORM_TOKEN_NONCE_BYTES = 12
 
 
 # The person's own area
@@ -68,7 +71,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def survey_create(request: HtmxHttpRequest) -> HttpResponse:
     memberships = list(selectors.organizations_for_new_survey(user=request.user))
-    form = SurveyCreateForm(request.POST or None, memberships=memberships)
+    # Bound on every POST, even an empty one, so that it is answered with
+    # its errors rather than a blank form.
+    form = SurveyCreateForm(
+        request.POST if request.method == "POST" else None, memberships=memberships
+    )
     if request.method == "POST" and form.is_valid():
         place = form.cleaned_data["place"]
         organization = None
@@ -485,16 +492,18 @@ def _respond(
         return _respond_render(request, survey, form)
 
     # A form served while the survey was active is accepted even if the
-    # limit has been reached since; one without a valid signature is a new
-    # arrival, and the rule decides.
-    served = _form_token_valid(request.POST.get("form_token", ""), survey, invitation)
+    # limit has been reached since, once: the same form sent again, or one
+    # without a valid signature, is a new arrival, and the rule decides.
+    nonce = _form_token_nonce(request.POST.get("form_token", ""), survey, invitation)
     if not survey.is_open:
         return _respond_refused(request, survey, reason="closed", status=409)
+    served = nonce is not None and _form_token_spend(nonce)
     if not served and not services.survey_accepts_responses(survey=survey):
         return _respond_refused(request, survey, reason="inactive", status=409)
     data = request.POST.copy()
-    if not served:
-        data["form_token"] = _form_token(survey, invitation)
+    # Shown again with its errors, the form carries a token of its own: the
+    # one sent is spent.
+    data["form_token"] = _form_token(survey, invitation)
     form = ResponseForm(data, questions=questions)
     if not form.is_valid():
         # A full page in the respondent's browser, not an htmx fragment: a
@@ -540,19 +549,38 @@ def _respond_not_found(request):
 
 
 def _form_token(survey: Survey, invitation: Invitation | None) -> str:
+    """A signed token for a served form: the survey, the invitation, and a
+    nonce that marks this form alone."""
     return signing.dumps(
-        {"s": survey.pk, "i": invitation.pk if invitation else None},
+        {
+            "s": survey.pk,
+            "i": invitation.pk if invitation else None,
+            "n": secrets.token_urlsafe(FORM_TOKEN_NONCE_BYTES),
+        },
         salt=FORM_TOKEN_SALT,
     )
 
 
-def _form_token_valid(
+def _form_token_nonce(
     token: str, survey: Survey, invitation: Invitation | None
-) -> bool:
-    """The form was served by this survey's page (and this invitation's), as
-    active, less than FORM_TOKEN_MAX_AGE ago."""
+) -> str | None:
+    """The nonce of a form served by this survey's page (and this
+    invitation's), as active, less than FORM_TOKEN_MAX_AGE ago; None for
+    anything else."""
     try:
         served = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=FORM_TOKEN_MAX_AGE)
     except signing.BadSignature:
-        return False
-    return served == {"s": survey.pk, "i": invitation.pk if invitation else None}
+        return None
+    if not isinstance(served, dict) or (served.get("s"), served.get("i")) != (
+        survey.pk,
+        invitation.pk if invitation else None,
+    ):
+        return None
+    return served.get("n")
+
+
+def _form_token_spend(nonce: str) -> bool:
+    """Whether this is the first time the served form is sent. Marked in the
+    shared cache for as long as the token is good, so that one served form
+    keeps one response past the limit, not one per replay."""
+    return cache.add(f"surveys:form-token:{nonce}", True, FORM_TOKEN_MAX_AGE)

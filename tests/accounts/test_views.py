@@ -41,6 +41,22 @@ def test_login_is_refused_after_ten_failures_even_with_the_right_password(
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.filterwarnings("error::django.core.cache.CacheKeyWarning")
+def test_failed_logins_with_a_long_address_are_counted_under_a_safe_cache_key(
+    client,
+):
+    """The counter's cache key is one memcached accepts (at most 250
+    characters, no spaces), whatever address was typed."""
+    email = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 53 + ".example"
+    assert len(email) == 254
+    for _ in range(10):
+        client.post(reverse("accounts:login"), {"username": email, "password": "x"})
+    response = client.post(
+        reverse("accounts:login"), {"username": email, "password": "x"}
+    )
+    assert "Too many failed attempts" in response.text
+
+
 def test_pages_need_a_login(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
@@ -126,3 +142,12 @@ class TestSideMenu:
             reverse("accounts:side-menu"), {"next": "https://evil.example/"}
         )
         assert response.url == reverse("home")
+
+    @pytest.mark.parametrize("next_url", ["home", "a b", "a\x00b"])
+    def test_a_next_like_a_view_name_is_followed_as_a_relative_path(
+        self, client, next_url
+    ):
+        """A relative "next" is a path, never a view name to reverse."""
+        client.force_login(UserFactory())
+        response = client.post(reverse("accounts:side-menu"), {"next": next_url})
+        assert response.status_code == 302

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from contracts import services
 from contracts.models import Event, EventKind, Seat, SeatSource
 from organizations.models import Membership, Role
@@ -159,6 +160,17 @@ class TestPermissions:
         assert response.status_code == 404
         assert not Seat.objects.exists()
 
+    @pytest.mark.parametrize("pk", [str(2**63), "9" * 30, "9" * 5000, "-1", "1.5"])
+    def test_a_bulk_change_naming_an_impossible_id_answers_404(
+        self, admin_client, connected, organization, bob, pk
+    ):
+        url = reverse("contracts:member-bulk-plan", args=[organization.pk])
+        response = admin_client.post(
+            url, {"bulk-plan": "professional", "bulk-members": [bob.pk, pk]}
+        )
+        assert response.status_code == 404
+        assert not Seat.objects.exists()
+
     def test_unknown_ids_answer_404(self, admin_client, organization):
         assert admin_client.get("/organizations/999999/members/").status_code == 404
         assert admin_client.get("/organizations/999999/members/1/").status_code == 404
@@ -193,6 +205,16 @@ class TestMemberList:
         response = admin_client.get(url, {"q": "zulu"})
         emails = [m.user.email for m in response.context["page"].object_list]
         assert emails == ["zed@example.test"]
+
+    def test_a_search_with_a_nul_byte_matches_nobody(self, admin_client, organization):
+        """PostgreSQL refuses NUL bytes in text; the search answers, empty."""
+        url = reverse("contracts:member-list", args=[organization.pk])
+        response = admin_client.get(url, {"q": "a\x00"})
+        assert response.status_code == 200
+        assert "No member matches" in response.text
+        export = reverse("contracts:member-export", args=[organization.pk])
+        response = admin_client.get(export, {"q": "\x00"})
+        assert len(b"".join(response.streaming_content).splitlines()) == 1
 
     def test_htmx_search_returns_only_the_results(self, admin_client, organization):
         url = reverse("contracts:member-list", args=[organization.pk])
@@ -253,6 +275,18 @@ class TestMemberAdd:
         response = admin_client.post(url, {"email": "a@example.test", "role": "owner"})
         assert response.status_code == 422
         assert not Membership.objects.filter(user__email="a@example.test").exists()
+
+    def test_an_address_too_long_once_lowercased_gets_a_field_error(
+        self, admin_client, organization
+    ):
+        email = "a" * 64 + "@" + "İ" * 63 + "." + "b" * 63 + "." + "c" * 53
+        url = reverse("contracts:member-add", args=[organization.pk])
+        response = admin_client.post(
+            url, {"email": email + ".example", "role": "reader"}
+        )
+        assert response.status_code == 422
+        assert "at most 254 characters" in response.text
+        assert not User.objects.filter(email__startswith="a" * 64).exists()
 
     def test_existing_member_gets_a_clear_message(self, admin_client, organization):
         member = MembershipFactory(organization=organization)

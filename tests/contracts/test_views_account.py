@@ -314,6 +314,15 @@ class TestContractDetail:
         nothing = manager_client.get(_detail(contract), {"q": "nobody"})
         assert "No seat holder matches" in nothing.text
 
+    def test_a_seat_search_with_a_nul_byte_matches_nobody(
+        self, manager_client, contract
+    ):
+        """PostgreSQL refuses NUL bytes in text; the search answers, empty."""
+        SeatFactory(contract=contract)
+        response = manager_client.get(_detail(contract), {"q": "\x00"})
+        assert response.status_code == 200
+        assert "No seat holder matches" in response.text
+
     def test_history_shows_the_contracts_events_paginated(
         self, manager_client, manager, contract
     ):

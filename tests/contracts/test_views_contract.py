@@ -254,7 +254,9 @@ class TestConnectByDropdown:
         assert "This is not a contract you can connect." in response.text
         assert _refresh(foreign_contract).organization is None
 
-    @pytest.mark.parametrize("value", ["", "abc", "999999"])
+    @pytest.mark.parametrize(
+        "value", ["", "abc", "999999", "²", "١", "9" * 5000, str(2**63), "-1"]
+    )
     def test_nonsense_choices_are_refused(self, admin_client, organization, value):
         response = admin_client.post(_url("connect", organization), {"contract": value})
         assert response.status_code == 422

@@ -83,6 +83,21 @@ def test_adding_a_member_twice_is_refused(organization, admin_user):
     assert member.role == Role.COLLABORATOR
 
 
+def test_an_address_too_long_once_lowercased_is_refused(organization, admin_user):
+    """ "İ" lowercases to two characters: 254 typed, 255 stored."""
+    email = "a" * 64 + "@" + "İ" * 63 + "." + "b" * 63 + "." + "c" * 53 + ".example"
+    assert len(email) == 254
+    with pytest.raises(services.MembershipError, match="at most 254 characters"):
+        services.membership_add(
+            organization=organization,
+            email=email,
+            role=Role.READER,
+            actor=admin_user,
+            base_url="https://seats.example",
+        )
+    assert Membership.objects.filter(organization=organization).count() == 1
+
+
 def test_last_administrator_cannot_be_demoted(admin_membership):
     with pytest.raises(services.LastAdministrator):
         services.membership_change_role(

@@ -32,3 +32,15 @@ def test_readers_see_the_organization(user_client, organization):
 
 def test_unknown_ids_answer_404(admin_client):
     assert admin_client.get("/organizations/999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/organizations/9223372036854775808/",
+        "/organizations/99999999999999999999999/members/",
+        "/organizations/9223372036854775808/contract/",
+    ],
+)
+def test_ids_beyond_the_column_range_answer_404(admin_client, url):
+    assert admin_client.get(url).status_code == 404

@@ -104,6 +104,22 @@ class TestTheForm:
         response = client.post(reverse("surveys:respond-invitation", args=["nope"]))
         assert response.status_code == 404
 
+    @pytest.mark.parametrize("token", ["\x00", "a\x00b", "x" * 65, "İ", "a b"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "surveys:respond-link",
+            "surveys:respond-link-thanks",
+            "surveys:respond-invitation",
+            "surveys:respond-invitation-thanks",
+        ],
+    )
+    def test_what_cannot_be_a_token_gets_the_same_404(self, client, name, token):
+        """Not looked up at all: PostgreSQL refuses a NUL byte in a query."""
+        response = client.get(reverse(name, args=[token]))
+        assert response.status_code == 404
+        assert "This survey link does not work" in response.text
+
     def test_a_form_token_of_another_survey_is_not_a_served_form(
         self, client, link, survey, questions
     ):
@@ -189,13 +205,43 @@ class TestInactiveRule:
         data = _answers(questions, client, _url(link))
         # Someone else answers meanwhile: the survey reaches its limit.
         other = client.__class__()
-        assert other.post(_url(link), data).status_code == 302
+        response = other.post(_url(link), _answers(questions, other, _url(link)))
+        assert response.status_code == 302
         assert "This survey is inactive" in other.get(_url(link)).text
         # The first respondent's served form is still accepted.
         assert client.post(_url(link), data).status_code == 302
         survey.refresh_from_db()
         assert survey.response_count == 101
         assert Response.objects.filter(survey=survey).count() == 101
+
+    def test_a_served_form_sent_again_past_the_limit_is_a_new_arrival(
+        self, client, link, survey, questions
+    ):
+        """One served form keeps one response past the limit: replaying it
+        cannot collect more than the owner's plan allows."""
+        responses_add(survey, 99, answers=False)
+        data = _answers(questions, client, _url(link))
+        assert client.post(_url(link), data).status_code == 302
+        assert client.post(_url(link), data).status_code == 409
+        survey.refresh_from_db()
+        assert survey.response_count == 100
+
+    def test_a_form_shown_again_with_errors_keeps_its_place_past_the_limit(
+        self, client, link, survey, questions
+    ):
+        """The form shown again carries a token of its own, served as the
+        first was: correcting the answers still counts as served."""
+        responses_add(survey, 99, answers=False)
+        data = _answers(questions, client, _url(link))
+        responses_add(survey, 1, answers=False)
+        incomplete = {**data, f"q{questions['rating'].pk}": ""}
+        page = client.post(_url(link), incomplete)
+        assert "Please answer this question." in page.text
+        data["form_token"] = page.context["form"]["form_token"].value()
+        assert data["form_token"] != incomplete["form_token"]
+        assert client.post(_url(link), data).status_code == 302
+        survey.refresh_from_db()
+        assert survey.response_count == 101
 
     def test_an_expired_form_token_falls_back_to_the_rule(
         self, client, link, survey, questions, settings, monkeypatch
@@ -373,7 +419,7 @@ class TestHotPath:
 def test_a_signed_form_token_names_the_survey_and_invitation(client, link, survey):
     page = client.get(_url(link))
     token = page.context["form"]["form_token"].value()
-    assert signing.loads(token, salt="surveys.response-form") == {
-        "s": survey.pk,
-        "i": None,
-    }
+    served = signing.loads(token, salt="surveys.response-form")
+    assert (served["s"], served["i"]) == (survey.pk, None)
+    # A nonce, so that each served form can be told apart and spent once.
+    assert len(served["n"]) >= 16

@@ -118,6 +118,12 @@ class TestCreate:
         assert response.status_code == 422
         assert "This field is required." in response.text
 
+    def test_an_empty_post_is_answered_with_the_errors(self, user_client, outsider):
+        response = user_client(outsider).post(reverse("surveys:survey-create"))
+        assert response.status_code == 422
+        assert "This field is required." in response.text
+        assert not Survey.objects.exists()
+
 
 class TestQuestions:
     @pytest.fixture
@@ -330,6 +336,20 @@ class TestSending:
         )
         assert response.status_code == 422
         assert "These are not email addresses: not-an-address" in response.text
+        assert not Invitation.objects.exists()
+
+    def test_addresses_longer_than_the_column_are_refused(
+        self, user_client, owner, survey
+    ):
+        """An address may have 320 characters; the column holds 254."""
+        long = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "example"
+        assert len(long) == 264
+        response = user_client(owner).post(
+            reverse("surveys:invitations-send", args=[survey.pk]),
+            {"emails": f"good@example.test, {long}"},
+        )
+        assert response.status_code == 422
+        assert f"These are not email addresses: {long}" in response.text
         assert not Invitation.objects.exists()
 
 

@@ -1,0 +1,529 @@
+"""The access matrix: every URL pattern of the project, requested by every
+kind of person, with ids of the right tenant and of the other one.
+
+Each named pattern of config.urls has an entry in ENTRIES saying how to
+build its arguments from a tenant, which methods it accepts, and the status
+each role gets. A pattern without an entry, or an entry without a pattern,
+fails `test_every_url_pattern_has_an_entry`. The Django admin is one entry:
+staff reach it, nobody else does.
+
+The roles (tenant A is the one the ids come from):
+
+- anonymous: the login page (302) for private pages, 200 for public ones;
+- outsider: logged in, in no organization: 404 on every organization,
+  contract and survey;
+- member (a collaborator of A, who owns A's surveys), reader (of A),
+  admin (administrator of A): what their role allows, 404 for the rest;
+- admin_b: the administrator of B, with A's ids: 404;
+- manager: manages A's contract without being in A: the account pages of
+  that contract, 404 on A's organization pages;
+- staff: a superuser in no organization: the Django admin; the app's own
+  pages apply the membership rules to staff like to anyone (404), because
+  support works through the admin;
+- swap: A's administrator (or, for the account pages, A's contract
+  manager) with B's ids swapped in, one argument at a time and all at
+  once: 404, never 403, and nothing changes.
+
+Views that only accept POST answer GET with 405 to anyone logged in,
+whatever the ids: the answer says nothing about the objects.
+
+Besides the status, no response to a person outside a tenant contains
+that tenant's organization name, people's emails, survey titles or
+contract references (see Tenant.secrets), and no refused POST changes
+anything.
+"""
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.proof.scenario import Scenario, Tenant, scenario_kept
+from tests.proof.state import changes, snapshot
+
+ROLES = (
+    "anonymous",
+    "outsider",
+    "member",
+    "reader",
+    "admin",
+    "admin_b",
+    "manager",
+    "staff",
+)
+LOGIN = "login"  # 302 to the login page, with ?next=
+ADMIN_NAMESPACE = "admin"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def scenario(django_db_setup, django_db_blocker):
+    with scenario_kept(django_db_blocker) as built:
+        yield built
+
+
+def roles(default, **overrides) -> dict[str, object]:
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+def anyone(status) -> dict[str, object]:
+    return roles(status)
+
+
+def logged_in(status) -> dict[str, object]:
+    return roles(status, anonymous=LOGIN)
+
+
+def org_members(status) -> dict[str, object]:
+    return roles(404, anonymous=LOGIN, member=status, reader=status, admin=status)
+
+
+def org_admins(status) -> dict[str, object]:
+    return roles(404, anonymous=LOGIN, admin=status)
+
+
+def survey_managers(status) -> dict[str, object]:
+    """The survey's owner (the member) and the organization's
+    administrators."""
+    return roles(404, anonymous=LOGIN, member=status, admin=status)
+
+
+def contract_managers(status) -> dict[str, object]:
+    return roles(404, anonymous=LOGIN, manager=status)
+
+
+def post_only() -> dict[str, object]:
+    return logged_in(405)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to request one URL pattern and what each role gets.
+
+    `get`/`post`: the expected status per role; `post` is None when the
+    view does not accept POST (it is then not tried). `swap_as`: the role
+    that owns A's objects, who gets 404 with B's ids; None when the pattern
+    has no tenant ids (or public tokens only). `swap_overrides`: per set of
+    swapped arguments, a different status for a method. `shows`: A's
+    strings a page may show to anyone (a public page showing its survey).
+    """
+
+    get: dict[str, object]
+    post: dict[str, object] | None = None
+    kwargs: Callable[[Tenant], dict] | None = None
+    data: Callable[[Tenant], dict] = lambda tenant: {}
+    swap_as: str | None = "admin"
+    swap_overrides: dict[frozenset, dict[str, object]] = field(default_factory=dict)
+    shows: Callable[[Tenant], list[str]] = lambda tenant: []
+
+
+def organization(tenant: Tenant) -> dict:
+    return {"organization_id": tenant.organization.pk}
+
+
+def member_of(attribute: str) -> Callable[[Tenant], dict]:
+    def kwargs(tenant: Tenant) -> dict:
+        return {
+            "organization_id": tenant.organization.pk,
+            "membership_id": getattr(tenant, attribute).pk,
+        }
+
+    return kwargs
+
+
+def contract(tenant: Tenant) -> dict:
+    return {"contract_id": tenant.contract.pk}
+
+
+def seat(tenant: Tenant) -> dict:
+    return {"contract_id": tenant.contract.pk, "seat_id": tenant.seat.pk}
+
+
+def survey(tenant: Tenant) -> dict:
+    return {"survey_id": tenant.survey.pk}
+
+
+def draft(tenant: Tenant) -> dict:
+    return {"survey_id": tenant.draft.pk}
+
+
+def draft_question(tenant: Tenant) -> dict:
+    return {
+        "survey_id": tenant.draft.pk,
+        "question_id": tenant.draft_questions["rating"].pk,
+    }
+
+
+def link_token(tenant: Tenant) -> dict:
+    return {"token": tenant.link.token}
+
+
+def invitation_token(tenant: Tenant) -> dict:
+    return {"token": tenant.invitation.token}
+
+
+def survey_title(tenant: Tenant) -> list[str]:
+    return [tenant.survey.title]
+
+
+ENTRIES: dict[str, Entry] = {
+    "home": Entry(get=logged_in(200), swap_as=None),
+    # Accounts: public pages, then the person's own.
+    "accounts:login": Entry(
+        get=roles(302, anonymous=200), post=roles(302, anonymous=200), swap_as=None
+    ),
+    "accounts:logout": Entry(get=anyone(405), post=anyone(302), swap_as=None),
+    "accounts:password-reset": Entry(get=anyone(200), post=anyone(200), swap_as=None),
+    "accounts:password-reset-done": Entry(get=anyone(200), swap_as=None),
+    "accounts:password-reset-confirm": Entry(
+        get=anyone(200),
+        post=anyone(200),
+        # A link with a wrong token: the "invalid link" page, for anyone.
+        kwargs=lambda tenant: {
+            "uidb64": urlsafe_base64_encode(force_bytes(tenant.admin.pk)),
+            "token": "not-a-valid-token",
+        },
+        swap_as=None,
+    ),
+    "accounts:password-reset-complete": Entry(get=anyone(200), swap_as=None),
+    "accounts:profile": Entry(
+        get=logged_in(200),
+        post=logged_in(302),
+        data=lambda tenant: {"full_name": "Someone Renamed"},
+        swap_as=None,
+    ),
+    "accounts:password": Entry(get=logged_in(200), post=logged_in(200), swap_as=None),
+    "accounts:side-menu": Entry(get=anyone(405), post=anyone(302), swap_as=None),
+    "set_language": Entry(
+        get=anyone(302),
+        post=anyone(302),
+        data=lambda tenant: {"language": "fr", "next": "/"},
+        swap_as=None,
+    ),
+    # Organizations.
+    "organizations:organization-list": Entry(get=logged_in(200), swap_as=None),
+    "organizations:organization-detail": Entry(
+        get=org_members(200), kwargs=organization
+    ),
+    "plans:pricing": Entry(get=anyone(200), swap_as=None),
+    # The organization's contract, for its administrators. A is connected:
+    # the first step of connecting sends back to the contract page.
+    "contracts:organization-contract": Entry(get=org_admins(200), kwargs=organization),
+    "contracts:connect": Entry(
+        get=org_admins(302), post=org_admins(422), kwargs=organization
+    ),
+    "contracts:connect-key": Entry(
+        get=org_admins(302), post=org_admins(422), kwargs=organization
+    ),
+    "contracts:disconnect": Entry(
+        get=org_admins(200), post=org_admins(302), kwargs=organization
+    ),
+    "contracts:auto-assign": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"enabled": "on"},
+    ),
+    # The contract manager's account pages.
+    "contracts:account-contract-list": Entry(get=logged_in(200), swap_as=None),
+    "contracts:account-contract-detail": Entry(
+        get=contract_managers(200), kwargs=contract, swap_as="manager"
+    ),
+    "contracts:key-generate": Entry(
+        get=contract_managers(200),
+        post=contract_managers(200),
+        kwargs=contract,
+        swap_as="manager",
+    ),
+    "contracts:seat-release": Entry(
+        get=contract_managers(200),
+        post=contract_managers(302),
+        kwargs=seat,
+        swap_as="manager",
+        # Freeing a seat that is not on the contract (B's seat under A's
+        # contract) is answered like freeing one already freed: back to the
+        # contract, "already free", nothing changes. A seat id that exists
+        # elsewhere cannot be told from one that does not.
+        swap_overrides={frozenset({"seat_id"}): {"POST": 302}},
+    ),
+    # The members pages.
+    "contracts:member-list": Entry(get=org_members(200), kwargs=organization),
+    "contracts:member-add": Entry(
+        get=post_only(), post=org_admins(422), kwargs=organization
+    ),
+    "contracts:member-bulk-plan": Entry(
+        get=post_only(), post=org_admins(422), kwargs=organization
+    ),
+    "contracts:member-export": Entry(get=org_admins(200), kwargs=organization),
+    "contracts:member-detail": Entry(
+        get=org_members(200), kwargs=member_of("collaborator_membership")
+    ),
+    "contracts:member-role": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=member_of("collaborator_membership"),
+        data=lambda tenant: {"role": "reader"},
+    ),
+    "contracts:member-plan": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=member_of("collaborator_membership"),
+        data=lambda tenant: {"plan": "professional"},
+    ),
+    "contracts:member-remove": Entry(
+        get=org_admins(200),
+        post=org_admins(302),
+        kwargs=member_of("reader_membership"),
+    ),
+    # Surveys: members read them; their owner and the administrators
+    # change them.
+    "surveys:survey-create": Entry(
+        get=logged_in(200), post=logged_in(422), swap_as=None
+    ),
+    "surveys:survey-detail": Entry(get=org_members(200), kwargs=survey),
+    "surveys:question-add": Entry(
+        get=post_only(), post=survey_managers(422), kwargs=draft
+    ),
+    "surveys:question-move": Entry(
+        get=post_only(),
+        post=survey_managers(302),
+        kwargs=draft_question,
+        data=lambda tenant: {"direction": "up"},
+    ),
+    "surveys:question-delete": Entry(
+        get=post_only(), post=survey_managers(302), kwargs=draft_question
+    ),
+    "surveys:survey-status": Entry(
+        get=post_only(),
+        post=survey_managers(302),
+        kwargs=survey,
+        data=lambda tenant: {"action": "close"},
+    ),
+    "surveys:link-create": Entry(
+        get=post_only(), post=survey_managers(302), kwargs=survey
+    ),
+    "surveys:invitations-send": Entry(
+        get=post_only(), post=survey_managers(422), kwargs=survey
+    ),
+    "surveys:branding": Entry(
+        get=post_only(), post=survey_managers(302), kwargs=survey
+    ),
+    "surveys:survey-report": Entry(get=org_members(200), kwargs=survey),
+    # The owner (on Professional) exports; the reader and the administrator
+    # are on Free, without automatic assignment: refused, back to the report.
+    "surveys:report-export": Entry(
+        get=post_only(),
+        post=roles(404, anonymous=LOGIN, member=200, reader=302, admin=302),
+        kwargs=survey,
+    ),
+    # The owner downloads their data on any plan; other members need to
+    # read real data (Reader+ or better).
+    "surveys:responses-download": Entry(
+        get=roles(404, anonymous=LOGIN, member=200, reader=302, admin=302),
+        kwargs=survey,
+    ),
+    # The respondent pages: public, behind tokens. Anyone holding the
+    # token sees the survey; that is what the token is for.
+    "surveys:respond-link": Entry(
+        get=anyone(200),
+        post=anyone(200),
+        kwargs=link_token,
+        swap_as=None,
+        shows=survey_title,
+    ),
+    "surveys:respond-link-thanks": Entry(
+        get=anyone(200), kwargs=link_token, swap_as=None, shows=survey_title
+    ),
+    "surveys:respond-invitation": Entry(
+        get=anyone(200),
+        post=anyone(200),
+        kwargs=invitation_token,
+        swap_as=None,
+        shows=survey_title,
+    ),
+    "surveys:respond-invitation-thanks": Entry(
+        get=anyone(200), kwargs=invitation_token, swap_as=None, shows=survey_title
+    ),
+}
+
+
+def url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    """Every pattern of the URLconf, by qualified name; an unnamed one by
+    its route, so that it fails the completeness test too."""
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}{pattern.namespace}:"
+            names |= url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+            else:
+                names.add(f"{namespace}<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_every_url_pattern_has_an_entry():
+    """A URL added without an entry in the matrix fails here, by name; so
+    does an entry whose pattern is gone. The admin is one entry."""
+    names = url_names(get_resolver())
+    admin_names = {name for name in names if name.startswith(f"{ADMIN_NAMESPACE}:")}
+    assert admin_names, "the Django admin is no longer in the URLconf"
+    own = names - admin_names
+    missing = sorted(own - ENTRIES.keys())
+    stale = sorted(ENTRIES.keys() - own)
+    assert not missing, f"URL patterns without an access-matrix entry: {missing}"
+    assert not stale, f"access-matrix entries without a URL pattern: {stale}"
+
+
+def role_user(scenario: Scenario, role: str):
+    return {
+        "anonymous": None,
+        "outsider": scenario.outsider,
+        "member": scenario.a.collaborator,
+        "reader": scenario.a.reader,
+        "admin": scenario.a.admin,
+        "admin_b": scenario.b.admin,
+        "manager": scenario.a.manager,
+        "staff": scenario.staff,
+    }[role]
+
+
+def forbidden(scenario: Scenario, role: str, entry: Entry) -> list[str]:
+    """The strings that role may not read on that page."""
+    if role in {"member", "reader", "admin", "manager", "swap"}:
+        secrets = scenario.b.secrets()
+    elif role == "admin_b":
+        secrets = scenario.a.secrets()
+    else:
+        secrets = scenario.a.secrets() + scenario.b.secrets()
+    shown = set(entry.shows(scenario.a))
+    return [text for text in secrets if text not in shown]
+
+
+def body(response) -> str:
+    if response.streaming:
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if response.headers.get("Content-Type", "").startswith(XLSX):
+        workbook = openpyxl.load_workbook(BytesIO(content), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return content.decode("utf-8", errors="replace")
+
+
+def requests_for(scenario: Scenario, name: str, role: str):
+    """(label, url, method, data, expected) for each request of a case."""
+    entry = ENTRIES[name]
+    methods = [("GET", entry.get), ("POST", entry.post)]
+    if role != "swap":
+        kwargs = entry.kwargs(scenario.a) if entry.kwargs else {}
+        url = reverse(name, kwargs=kwargs)
+        for method, expected in methods:
+            if expected is not None:
+                yield "A's ids", url, method, entry.data(scenario.a), expected[role]
+        return
+    ids_a = entry.kwargs(scenario.a)
+    ids_b = entry.kwargs(scenario.b)
+    keys = sorted(ids_a)
+    for size in range(1, len(keys) + 1):
+        for swapped in itertools.combinations(keys, size):
+            kwargs = {key: ids_b[key] if key in swapped else ids_a[key] for key in keys}
+            url = reverse(name, kwargs=kwargs)
+            overrides = entry.swap_overrides.get(frozenset(swapped), {})
+            for method, accepted in methods:
+                if accepted is None:
+                    continue
+                expected = 404
+                if accepted[entry.swap_as] == 405:
+                    expected = 405
+                expected = overrides.get(method, expected)
+                label = f"B's {', '.join(swapped)}"
+                yield label, url, method, entry.data(scenario.b), expected
+
+
+CASES = [
+    (name, role)
+    for name, entry in ENTRIES.items()
+    for role in (*ROLES, "swap")
+    if role != "swap" or (entry.swap_as is not None and entry.kwargs is not None)
+]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_access(scenario, db, name, role):
+    entry = ENTRIES[name]
+    user = role_user(scenario, entry.swap_as if role == "swap" else role)
+    secrets = forbidden(scenario, role, entry)
+    for label, url, method, data, expected in requests_for(scenario, name, role):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        refused = role == "swap" or expected in {LOGIN, 404, 405}
+        before = snapshot(with_refusal_records=True) if method == "POST" else None
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        where = f"{method} {url} ({label}) as {role}"
+        if expected == LOGIN:
+            assert response.status_code == 302, where
+            assert response.headers["Location"].startswith(
+                reverse("accounts:login") + "?next="
+            ), where
+        else:
+            assert response.status_code == expected, where
+        if role == "swap" and response.status_code == 302:
+            assert not response.headers["Location"].startswith(
+                reverse("accounts:login")
+            ), where
+        text = body(response)
+        leaked = [secret for secret in secrets if secret in text]
+        assert not leaked, f"{where} shows {leaked}"
+        if before is not None and refused:
+            assert not changes(before, snapshot(with_refusal_records=True)), where
+
+
+def admin_urls(scenario: Scenario) -> list[str]:
+    """The admin's index, and each registered model's list and one of its
+    objects' change page."""
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+        obj = model.objects.order_by("pk").first()
+        if obj is not None:
+            urls.append(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_django_admin_is_for_staff_only(scenario, db, role):
+    """The admin entry of the matrix: staff get every model's pages; anyone
+    else is sent to the admin's login page, which shows nothing."""
+    user = role_user(scenario, role)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    for url in admin_urls(scenario):
+        response = client.get(url)
+        if role == "staff":
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302, url
+            assert response.headers["Location"].startswith(
+                reverse("admin:login") + "?next="
+            ), url
