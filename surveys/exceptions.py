@@ -20,3 +20,7 @@ class InvitationUsed(SurveyError):
 class FeatureRefused(SurveyError):
     """A paid feature the person's plan lacks; the message names the plans
     that include it."""
+
+
+class FormAlreadySent(SurveyError):
+    """A served form keeps one response; sent again, it is a new arrival."""

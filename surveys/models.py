@@ -353,6 +353,12 @@ class Response(models.Model):
         verbose_name=_("invitation"),
     )
     submitted_at = models.DateTimeField(_("submitted at"))
+    # The nonce of the served form this response came from, when it was
+    # accepted as served (over the limit): unique, so that one served form
+    # keeps one response, however often it is sent again.
+    form_nonce = models.CharField(
+        _("form"), max_length=32, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("response")

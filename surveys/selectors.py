@@ -136,6 +136,11 @@ def survey_list_deactivated_by(*, user: User, plan: Plan) -> list[Survey]:
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+def form_nonce_spent(*, nonce: str) -> bool:
+    """Whether a response was already accepted from this served form."""
+    return Response.objects.filter(form_nonce=nonce).exists()
+
+
 def survey_get_by_link(*, token: str) -> Survey | None:
     # Anything else (a NUL byte, which PostgreSQL refuses in a query) is
     # not looked up.

@@ -22,6 +22,7 @@ from plans.models import Feature
 from surveys import selectors
 from surveys.exceptions import (
     FeatureRefused,
+    FormAlreadySent,
     InvitationUsed,
     SurveyError,
     SurveyNotEditable,
@@ -294,6 +295,7 @@ def response_submit(
     answers: dict[int, object],
     channel: str,
     invitation: Invitation | None = None,
+    form_nonce: str | None = None,
 ) -> Response:
     """Save a respondent's answers: one transaction that bumps the survey's
     counter (F() + 1, so concurrent submits never lose a count), marks the
@@ -326,10 +328,22 @@ def response_submit(
                     _("This personal link has already been used to answer.")
                 )
         try:
-            response = Response.objects.create(
-                survey=survey, channel=channel, invitation=invitation, submitted_at=now
-            )
+            with transaction.atomic():
+                response = Response.objects.create(
+                    survey=survey,
+                    channel=channel,
+                    invitation=invitation,
+                    submitted_at=now,
+                    form_nonce=form_nonce,
+                )
         except IntegrityError:
+            if (
+                form_nonce is not None
+                and Response.objects.filter(form_nonce=form_nonce).exists()
+            ):
+                raise FormAlreadySent(
+                    _("These answers have already been sent.")
+                ) from None
             raise InvitationUsed(
                 _("This personal link has already been used to answer.")
             ) from None

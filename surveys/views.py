@@ -5,7 +5,6 @@ from io import BytesIO
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,12 @@ from contracts.entitlements import FeatureUse, feature_use
 from organizations.selectors import membership_list_for_user
 from plans.models import Feature
 from surveys import exports, selectors, services
-from surveys.exceptions import InvitationUsed, SurveyError, SurveyNotOpen
+from surveys.exceptions import (
+    FormAlreadySent,
+    InvitationUsed,
+    SurveyError,
+    SurveyNotOpen,
+)
 from surveys.forms import (
     PERSONAL,
     BrandingForm,
@@ -492,18 +496,19 @@ def _respond(
         return _respond_render(request, survey, form)
 
     # A form served while the survey was active is accepted even if the
-    # limit has been reached since, once: the same form sent again, or one
-    # without a valid signature, is a new arrival, and the rule decides.
+    # limit has been reached since, once (its nonce is stored with the
+    # response): the same form sent again, or one without a valid signature,
+    # is a new arrival, and the rule decides.
     nonce = _form_token_nonce(request.POST.get("form_token", ""), survey, invitation)
     if not survey.is_open:
         return _respond_refused(request, survey, reason="closed", status=409)
-    served = nonce is not None and _form_token_spend(nonce)
+    served = nonce is not None and not selectors.form_nonce_spent(nonce=nonce)
     if not served and not services.survey_accepts_responses(survey=survey):
         return _respond_refused(request, survey, reason="inactive", status=409)
     data = request.POST.copy()
-    # Shown again with its errors, the form carries a token of its own: the
-    # one sent is spent.
-    data["form_token"] = _form_token(survey, invitation)
+    if not served:
+        # Shown again with its errors, the form is one served now.
+        data["form_token"] = _form_token(survey, invitation)
     form = ResponseForm(data, questions=questions)
     if not form.is_valid():
         # A full page in the respondent's browser, not an htmx fragment: a
@@ -515,7 +520,11 @@ def _respond(
             answers=form.answers(),
             channel=Channel.EMAIL if invitation else Channel.LINK,
             invitation=invitation,
+            form_nonce=nonce if served else None,
         )
+    except FormAlreadySent:
+        # The same served form sent twice at once: the other copy is kept.
+        return redirect(thanks_url)
     except SurveyNotOpen:
         return _respond_refused(request, survey, reason="closed", status=409)
     except InvitationUsed:
@@ -577,10 +586,3 @@ def _form_token_nonce(
     ):
         return None
     return served.get("n")
-
-
-def _form_token_spend(nonce: str) -> bool:
-    """Whether this is the first time the served form is sent. Marked in the
-    shared cache for as long as the token is good, so that one served form
-    keeps one response past the limit, not one per replay."""
-    return cache.add(f"surveys:form-token:{nonce}", True, FORM_TOKEN_MAX_AGE)

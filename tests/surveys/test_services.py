@@ -1,8 +1,13 @@
 import pytest
 
 from surveys import selectors, services
-from surveys.exceptions import InvitationUsed, SurveyError, SurveyNotOpen
-from surveys.models import Response, Survey
+from surveys.exceptions import (
+    FormAlreadySent,
+    InvitationUsed,
+    SurveyError,
+    SurveyNotOpen,
+)
+from surveys.models import Channel, Response, Survey
 from tests.surveys.factories import SurveyFactory, invitation_add, responses_add
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +88,18 @@ def test_questions_change_the_revision_that_keys_the_cache(owner):
     services.question_add(survey=draft, kind="text", text="Why?")
     draft.refresh_from_db()
     assert [item.text for item in selectors.questionnaire(draft)] == ["Why?"]
+
+
+@pytest.mark.django_db
+def test_one_served_form_keeps_one_response():
+    """The database refuses a second response from the same served form."""
+    survey = SurveyFactory(open=True)
+    services.response_submit(
+        survey=survey, answers={}, channel=Channel.LINK, form_nonce="abc"
+    )
+    with pytest.raises(FormAlreadySent):
+        services.response_submit(
+            survey=survey, answers={}, channel=Channel.LINK, form_nonce="abc"
+        )
+    survey.refresh_from_db()
+    assert survey.response_count == survey.responses.count() == 1
