@@ -6,10 +6,10 @@ COUNT_LIMIT = 500
 
 
 class CappedPaginator(Paginator):
-    """A paginator that counts at most `count_limit` rows past the page
-    asked for, so that a list of 100,000 rows costs what a list of 1,000
-    does: counting every row that matches a filter is the one part of a
-    page whose work grows with the organization.
+    """A paginator that counts at most `count_limit` rows, or as far as the
+    page asked for, so that a list of 100,000 rows costs what a list of
+    1,000 does: counting every row that matches a filter is the one part of
+    a page whose work grows with the organization.
 
     Past the limit, `count_is_capped` is true and `count` is the limit plus
     one; the pages up to the one asked for, and the next, are all real.
@@ -22,12 +22,15 @@ class CappedPaginator(Paginator):
         self.count_limit = COUNT_LIMIT if count_limit is None else count_limit
         self.number_asked = 1
 
-    def get_page(self, number):
-        try:
-            self.number_asked = max(int(number), 1)
-        except (TypeError, ValueError):
-            self.number_asked = 1
-        return super().get_page(number)
+    def validate_number(self, number):
+        # The first page asked for (through page() or get_page()) sets how
+        # far to count.
+        if "count" not in self.__dict__:
+            try:
+                self.number_asked = max(int(number), 1)
+            except (TypeError, ValueError):
+                self.number_asked = 1
+        return super().validate_number(number)
 
     @cached_property
     def limit(self) -> int:

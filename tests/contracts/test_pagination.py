@@ -42,6 +42,10 @@ class TestCappedPaginator:
         assert list(page) == list(users[4:6])
         assert page.has_next()
 
+    def test_page_counts_as_far_as_the_page_asked_for(self, users):
+        page = CappedPaginator(users, 2, count_limit=2).page(3)
+        assert list(page) == list(users[4:6])
+
     def test_the_last_page_has_no_next(self, users):
         paginator = CappedPaginator(users, 2, count_limit=2)
         page = paginator.get_page(4)
