@@ -37,6 +37,15 @@ lint: install
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 
+# The benchmark (issue 6): seeds its own PostgreSQL database (created when
+# missing), times the pages at 1,000 and 100,000 members, loads gunicorn,
+# prints a table and writes bench/results.json. BENCH_SCALE=large adds
+# 300,000 members. Not part of `make test`.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seats_bench
+
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(UV) run --locked python -m tests.benchmarks.run
+
 format: install
 	$(UV) run --locked ruff check --fix .
 	$(UV) run --locked ruff format .

@@ -122,11 +122,13 @@ class Seat(models.Model):
         verbose_name=_("contract"),
     )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
+    # Looked up by person through the (user, plan, contract) index below.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="seats",
         verbose_name=_("member"),
+        db_index=False,
     )
     source = models.CharField(
         _("assigned"), max_length=20, choices=SeatSource, default=SeatSource.MANUAL
@@ -156,6 +158,11 @@ class Seat(models.Model):
         ]
         indexes = [
             models.Index(fields=["contract", "plan"], name="contracts_seat_plan"),
+            # A person's plans (their effective plan, the members list's plan
+            # filter) come from this index alone, without reading the rows.
+            models.Index(
+                fields=["user", "plan", "contract"], name="contracts_seat_user_plan"
+            ),
         ]
 
     def __str__(self):

@@ -604,6 +604,8 @@ def _connected_contract(organization: Organization, *, lock: bool = False) -> Co
             )
             % {"organization": organization.name}
         )
+    # The events written next name it: no second read.
+    contract.organization = organization
     return contract
 
 

@@ -1,15 +1,20 @@
 import csv
+import hashlib
 import secrets
 from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_GET,
@@ -45,6 +50,11 @@ SURVEYS_PER_PAGE = 20
 FORM_TOKEN_MAX_AGE = 7 * 24 * 3600
 FORM_TOKEN_SALT = "surveys.response-form"  # noqa: S105 (a namespace, not a secret)
 FORM_TOKEN_NONCE_BYTES = 12
+# The public link's blank form page is cached whole (see `_respond_blank`),
+# with these stand-ins for what differs by visitor (they survive escaping).
+RESPOND_PAGE_CACHE_SECONDS = 600
+_CSRF_TOKEN_SLOT = "__csrf_token__"  # noqa: S105
+_FORM_TOKEN_SLOT = "__form_token__"  # noqa: S105
 
 
 # The person's own area
@@ -484,14 +494,15 @@ def _respond(
     invitation: Invitation | None,
     thanks_url: str,
 ) -> HttpResponse:
-    questions = selectors.questionnaire(survey)
     if request.method == "GET":
         if not services.survey_accepts_responses(survey=survey):
             reason = "closed" if survey.status == SurveyStatus.CLOSED else "inactive"
             return _respond_refused(request, survey, reason=reason)
+        if invitation is None and not request.GET:
+            return _respond_blank(request, survey)
         form = ResponseForm(
             initial={"form_token": _form_token(survey, invitation)},
-            questions=questions,
+            questions=selectors.questionnaire(survey),
         )
         return _respond_render(request, survey, form)
 
@@ -509,7 +520,7 @@ def _respond(
     if not served:
         # Shown again with its errors, the form is one served now.
         data["form_token"] = _form_token(survey, invitation)
-    form = ResponseForm(data, questions=questions)
+    form = ResponseForm(data, questions=selectors.questionnaire(survey))
     if not form.is_valid():
         # A full page in the respondent's browser, not an htmx fragment: a
         # form with its messages is an ordinary page there.
@@ -533,6 +544,52 @@ def _respond(
         form.add_error(None, str(error))
         return _respond_render(request, survey, form)
     return redirect(thanks_url)
+
+
+def _respond_blank(request: HtmxHttpRequest, survey: Survey) -> HttpResponse:
+    """The blank form of a public link, the page every respondent opens.
+
+    It is the same for all of them but for two values, the CSRF token and
+    the signed form token: it is rendered once per survey, revision,
+    branding, language and link (see `_respond_page_key`) and kept for
+    RESPOND_PAGE_CACHE_SECONDS, with stand-ins where those two go. Whether
+    the survey accepts responses is still decided on every visit, before
+    this. Anything else that varies by visitor must not go in the page."""
+    key = _respond_page_key(request, survey)
+    page = cache.get(key)
+    if page is None:
+        form = ResponseForm(
+            initial={"form_token": _FORM_TOKEN_SLOT},
+            questions=selectors.questionnaire(survey),
+        )
+        page = render_to_string(
+            "surveys/respond.html",
+            {"survey": survey, "form": form, "csrf_token": _CSRF_TOKEN_SLOT},
+            request=request,
+        )
+        cache.set(key, page, RESPOND_PAGE_CACHE_SECONDS)
+    return HttpResponse(
+        page.replace(_CSRF_TOKEN_SLOT, get_token(request)).replace(
+            _FORM_TOKEN_SLOT, _form_token(survey, None)
+        )
+    )
+
+
+def _respond_page_key(request: HtmxHttpRequest, survey: Survey) -> str:
+    """Everything the blank page shows, hashed: a change of any gives
+    another page. The revision stands for the questions."""
+    shown = [
+        survey.pk,
+        survey.revision,
+        survey.title,
+        survey.description,
+        survey.brand_class,
+        survey.brand_logo_path,
+        get_language(),
+        request.path,
+    ]
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return f"surveys:respond-page:{digest}"
 
 
 def _respond_render(request, survey, form, status=200):

@@ -6,7 +6,6 @@ Only managers of a contract reach its pages: anyone else gets 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from accounts.http import HtmxHttpRequest
 from contracts import selectors, services
 from contracts.exceptions import ContractError
 from contracts.models import Contract, Seat, SeatSource
+from contracts.pagination import CappedPaginator
 
 SEATS_PER_PAGE = 50
 EVENTS_PER_PAGE = 20
@@ -50,12 +50,13 @@ def contract_detail(request: HtmxHttpRequest, contract_id: int) -> HttpResponse:
     context = {"contract": contract, "query": query}
     # The seat search and each list's page links swap their list only.
     if request.htmx.target != "history":
-        context["seats"] = Paginator(
+        # Seats and history grow with the contract: counted up to a limit.
+        context["seats"] = CappedPaginator(
             selectors.seat_list(contract=contract, query=query), SEATS_PER_PAGE
         ).get_page(request.GET.get("page"))
         if request.htmx.target == "seat-results":
             return render(request, f"{template}#seat-results", context)
-    context["history"] = Paginator(
+    context["history"] = CappedPaginator(
         selectors.event_list(contract=contract), EVENTS_PER_PAGE
     ).get_page(request.GET.get("history_page"))
     if request.htmx.target == "history":

@@ -9,7 +9,6 @@ swap the `connect-step` partial of the page in place.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from contracts.exceptions import (
     NotConnected,
 )
 from contracts.forms import USE_KEY, AutoAssignForm, ConnectForm, ConnectKeyForm
+from contracts.pagination import CappedPaginator
 from organizations import selectors as organization_selectors
 from organizations.models import Membership
 
@@ -256,7 +256,8 @@ def _render(
         return render(request, f"{TEMPLATE}#connect-step", context, status=status)
     if partial == "connect-step":
         return render(request, f"{TEMPLATE}#connect-step", context, status=status)
-    context["history"] = Paginator(
+    # The history grows with every seat given: counted up to a limit.
+    context["history"] = CappedPaginator(
         selectors.event_list(organization=organization), EVENTS_PER_PAGE
     ).get_page(request.GET.get("page"))
     if partial == "history":

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,10 +27,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
 from contracts import selectors, services
-from contracts.entitlements import effective_plan
+from contracts.entitlements import effective_plan, effective_plan_id_of
 from contracts.exceptions import ContractError
 from contracts.forms import BulkPlanForm, MemberPlanForm
 from contracts.models import Contract, SeatSource
+from contracts.pagination import CappedPaginator
 from organizations import selectors as organization_selectors
 from organizations import services as organization_services
 from organizations.forms import MemberAddForm, RoleForm
@@ -41,6 +41,8 @@ from surveys.selectors import survey_list_deactivated_by
 
 MEMBERS_PER_PAGE = 50
 EXPORT_CHUNK = 2000
+# For a value a helper reads itself unless its caller already has it.
+_LOOK_UP = object()
 
 
 @login_required
@@ -187,15 +189,24 @@ def member_plan(
     errors: list[str] = []
     saved = False
     status = 422
+    # The dropdown saves on every change: one read of the contract serves
+    # the preview and the panel sent back.
+    contract = selectors.contract_for_organization(organization=membership.organization)
     if form.is_valid() and not request.POST.get("confirmed"):
-        deactivated = _surveys_deactivated(member, form.cleaned_data["plan"])
+        deactivated = _surveys_deactivated(member, form.cleaned_data["plan"], contract)
         if deactivated:
             return _plan_confirm(
-                request, membership, member, form.cleaned_data["plan"], deactivated
+                request,
+                membership,
+                member,
+                form.cleaned_data["plan"],
+                deactivated,
+                contract,
             )
+    seat = _LOOK_UP
     if form.is_valid():
         try:
-            services.member_plan_set(
+            seat = services.member_plan_set(
                 organization=membership.organization,
                 user=member.user,
                 plan=form.cleaned_data["plan"],
@@ -207,6 +218,9 @@ def member_plan(
         else:
             saved = True
             status = 200
+            if seat is not None:
+                # The panel sent back names the contract: the one read above.
+                seat.contract = contract
     else:
         errors = form.errors["plan"]
     if not request.htmx:
@@ -224,7 +238,7 @@ def member_plan(
             "member": member,
             "plan_errors": errors,
             "plan_saved": saved,
-            **_plan_context(membership, member),
+            **_plan_context(membership, member, contract=contract, seat=seat),
         },
         status=status,
     )
@@ -339,7 +353,9 @@ def _member_list_render(
 ) -> HttpResponse:
     catalog = selectors.plan_catalog()
     query, plan_filter = _list_filters(request, catalog)
-    page = Paginator(
+    # Counted up to a limit: a plan filter over 100,000 members matches tens
+    # of thousands, and counting them all would cost more than the page.
+    page = CappedPaginator(
         selectors.member_list(
             organization_id=membership.organization_id, query=query, plan=plan_filter
         ),
@@ -420,15 +436,17 @@ def _list_query(request: HtmxHttpRequest) -> str:
     )
 
 
-def _surveys_deactivated(member: Membership, plan: Plan) -> list:
+def _surveys_deactivated(
+    member: Membership, plan: Plan, contract: Contract | None
+) -> list:
     """The member's surveys that going down to `plan` would make inactive;
     none when the plan is not lower than the one held on the contract.
 
     The one upward read of the design: the preview asks the surveys app."""
-    seat = selectors.member_seat(
-        contract=selectors.contract_for_organization(organization=member.organization),
-        user_id=member.user_id,
-    )
+    if contract is None:
+        # Nothing is held here to go down from.
+        return []
+    seat = selectors.member_seat(contract=contract, user_id=member.user_id)
     held_rank = seat.plan.rank if seat is not None else 0
     if plan.rank >= held_rank:
         return []
@@ -441,6 +459,7 @@ def _plan_confirm(
     member: Membership,
     plan: Plan,
     deactivated: list,
+    contract: Contract | None,
 ) -> HttpResponse:
     """Ask before a change that would make surveys inactive: a dialog over
     the Plan panel (put back to the plan held), or a page without htmx."""
@@ -450,27 +469,35 @@ def _plan_confirm(
         "member": member,
         "confirm_plan": plan,
         "deactivated": deactivated,
-        **_plan_context(membership, member),
+        **_plan_context(membership, member, contract=contract),
     }
     if request.htmx:
         return render(request, "contracts/member_detail.html#plan-form", context)
     return render(request, "contracts/member_plan_confirm.html", context)
 
 
-def _plan_context(membership: Membership, member: Membership) -> dict:
+def _plan_context(
+    membership: Membership, member: Membership, *, contract=_LOOK_UP, seat=_LOOK_UP
+) -> dict:
     """What the Plan panel of a member shows: to administrators, the
     dropdown of the connected contract's plans while the contract is in
     force, otherwise the plan in effect as text with the reason it cannot be
-    changed here; to other members, the plan in effect."""
+    changed here; to other members, the plan in effect. `contract` (the
+    organization's) and `seat` (the member's on it, or None) are passed
+    when the caller knows them already."""
     if not membership.is_administrator:
         return {"plan_effective": effective_plan(member.user)}
     catalog = selectors.plan_catalog()
-    contract = selectors.contract_for_organization(organization=membership.organization)
-    seat = (
-        selectors.member_seat(contract=contract, user_id=member.user_id)
-        if contract is not None
-        else None
-    )
+    if contract is _LOOK_UP:
+        contract = selectors.contract_for_organization(
+            organization=membership.organization
+        )
+    if seat is _LOOK_UP:
+        seat = (
+            selectors.member_seat(contract=contract, user_id=member.user_id)
+            if contract is not None
+            else None
+        )
     editable = contract is not None and contract.is_active()
     held = seat.plan if seat is not None else None
     options = (
@@ -482,7 +509,8 @@ def _plan_context(membership: Membership, member: Membership) -> dict:
         "plan_contract": contract,
         "plan_seat": seat,
         "plan_held": held or next(p for p in catalog.values() if p.is_free),
-        "plan_effective": effective_plan(member.user),
+        # Named from the catalogue already read: one query, not two.
+        "plan_effective": catalog[effective_plan_id_of(member.user)],
         "plan_options": options,
         "plan_editable": editable,
         "plan_locked_reason": _locked_reason(contract),

@@ -1,6 +1,11 @@
 """Settings of the benchmark: the project's, with a bare view mounted."""
 
+import warnings
+
 from config.settings import *  # noqa: F403
+
+# Static files come from the apps (as in the tests), not from collectstatic.
+warnings.filterwarnings("ignore", "No directory at", UserWarning)
 
 ROOT_URLCONF = "tests.benchmarks.urls"
 DEBUG = False
@@ -10,4 +15,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The plan changes being timed send emails: rendered as always, then dropped.
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -2,10 +2,17 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db.models import OuterRef
 from django.utils import timezone
 
+from accounts.models import User
 from contracts import services
-from contracts.entitlements import effective_plan, feature_use
+from contracts.entitlements import (
+    effective_plan,
+    effective_plan_id,
+    effective_plan_is,
+    feature_use,
+)
 from contracts.models import EventKind, PlanRequest, Seat
 from plans.models import Feature
 from tests.accounts.factories import UserFactory
@@ -125,3 +132,60 @@ class TestFeatureUse:
         contract.save()
         member = MembershipFactory(organization=organization).user
         assert not feature_use(user=member, feature=Feature.REPORT_EXPORT).allowed
+
+
+class TestEffectivePlanIs:
+    """The members list's plan filter asks `effective_plan_is`, which the
+    database answers by index; it must agree with `effective_plan_id`."""
+
+    @pytest.fixture
+    def people(self):
+        today = timezone.localdate()
+        ended = ContractFactory(
+            starts_on=today - datetime.timedelta(days=100),
+            ends_on=today - datetime.timedelta(days=1),
+        )
+        later = ContractFactory(
+            starts_on=today + datetime.timedelta(days=1),
+            ends_on=today + datetime.timedelta(days=100),
+        )
+        other = ContractFactory()
+        people = {
+            "nothing": UserFactory(),
+            "reader": UserFactory(),
+            "starter": UserFactory(),
+            "two contracts": UserFactory(),
+            "ended": UserFactory(),
+            "not yet": UserFactory(),
+        }
+        SeatFactory(user=people["reader"], plan=plan("reader-plus"))
+        SeatFactory(user=people["starter"], plan=plan("starter"))
+        # The better plan of two contracts wins.
+        SeatFactory(user=people["two contracts"], plan=plan("starter"))
+        SeatFactory(
+            user=people["two contracts"], contract=other, plan=plan("professional")
+        )
+        # Contracts not in force today grant nothing.
+        SeatFactory(user=people["ended"], contract=ended, plan=plan("professional"))
+        SeatFactory(user=people["not yet"], contract=later, plan=plan("starter"))
+        return people
+
+    @pytest.mark.parametrize(
+        ("code", "expected"),
+        [
+            ("free", {"nothing", "ended", "not yet"}),
+            ("reader-plus", {"reader"}),
+            ("starter", {"starter"}),
+            ("professional", {"two contracts"}),
+        ],
+    )
+    def test_agrees_with_the_effective_plan(self, people, code, expected):
+        everyone = User.objects.filter(pk__in=[user.pk for user in people.values()])
+        names = {user.pk: name for name, user in people.items()}
+        chosen = plan(code)
+        by_filter = everyone.filter(effective_plan_is(chosen, OuterRef("pk")))
+        by_annotation = everyone.annotate(
+            plan_id=effective_plan_id(OuterRef("pk"))
+        ).filter(plan_id=chosen.pk)
+        assert {names[user.pk] for user in by_filter} == expected
+        assert {names[user.pk] for user in by_annotation} == expected

@@ -1,3 +1,5 @@
+import re
+
 import factory
 from django.db.models import F
 from django.utils import timezone
@@ -108,3 +110,10 @@ def responses_add(survey: Survey, count: int, *, answers: bool = True) -> None:
         response_count=F("response_count") + count
     )
     survey.refresh_from_db(fields=["response_count"])
+
+
+def form_token(page) -> str:
+    """The signed token in a served response form, as a browser sends it
+    back. Read from the page: the blank form is served from a cache, with no
+    template context."""
+    return re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)

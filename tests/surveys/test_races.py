@@ -8,6 +8,7 @@ from tests.concurrency import postgresql_only, run_together
 from tests.markers import transactional_db
 from tests.surveys.factories import (
     SurveyFactory,
+    form_token,
     link_add,
     questions_add,
     responses_add,
@@ -31,7 +32,7 @@ def test_fifty_respondents_served_at_ninety_five_are_all_saved():
         page = client.get(url)
         assert page.status_code == 200
         data = {
-            "form_token": page.context["form"]["form_token"].value(),
+            "form_token": form_token(page),
             f"q{questions['choice'].pk}": questions["choice"].options.first().pk,
             f"q{questions['rating'].pk}": "3",
             f"q{questions['text'].pk}": f"Respondent {number}",
@@ -64,7 +65,7 @@ def test_concurrent_answers_through_one_invitation_save_one():
     client = Client()
     page = client.get(url)
     data = {
-        "form_token": page.context["form"]["form_token"].value(),
+        "form_token": form_token(page),
         f"q{questions['choice'].pk}": questions["choice"].options.first().pk,
         f"q{questions['rating'].pk}": "3",
     }

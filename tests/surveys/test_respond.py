@@ -1,8 +1,11 @@
 """The respondent pages: the form, its validation, the thank-you page, and
 the inactive rule."""
 
+import re
+
 import pytest
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 
 from contracts import services as contract_services
@@ -10,6 +13,7 @@ from surveys.models import Answer, Response, Survey
 from tests.contracts.factories import ContractFactory, SeatFactory, plan
 from tests.surveys.factories import (
     SurveyFactory,
+    form_token,
     invitation_add,
     link_add,
     questions_add,
@@ -28,7 +32,7 @@ def _answers(questions, client, url):
     page = client.get(url)
     assert page.status_code == 200
     return {
-        "form_token": page.context["form"]["form_token"].value(),
+        "form_token": form_token(page),
         f"q{questions['choice'].pk}": questions["choice"].options.all()[1].pk,
         f"q{questions['rating'].pk}": "5",
         f"q{questions['text'].pk}": "Lovely",
@@ -92,7 +96,7 @@ class TestTheForm:
         assert '<html lang="fr">' in page.text
         response = client.post(
             _url(link),
-            {"form_token": page.context["form"]["form_token"].value()},
+            {"form_token": form_token(page)},
             headers=headers,
         )
         assert "Veuillez répondre à cette question." in response.text
@@ -129,7 +133,7 @@ class TestTheForm:
         questions_add(other)
         other_page = client.get(_url(link_add(other)))
         data = _answers(questions, client, _url(link))
-        data["form_token"] = other_page.context["form"]["form_token"].value()
+        data["form_token"] = form_token(other_page)
         responses_add(survey, 100, answers=False)
         response = client.post(_url(link), data)
         assert response.status_code == 409
@@ -238,7 +242,7 @@ class TestInactiveRule:
         incomplete = {**data, f"q{questions['rating'].pk}": ""}
         page = client.post(_url(link), incomplete)
         assert "Please answer this question." in page.text
-        data["form_token"] = page.context["form"]["form_token"].value()
+        data["form_token"] = form_token(page)
         assert data["form_token"] == incomplete["form_token"]
         assert client.post(_url(link), data).status_code == 302
         survey.refresh_from_db()
@@ -405,6 +409,41 @@ class TestHotPath:
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
 
+    def test_the_blank_form_is_rendered_once_for_every_visitor(
+        self, link, survey, questions
+    ):
+        first, second = Client(), Client()
+        page = first.get(_url(link))
+        assert "surveys/respond.html" in [t.name for t in page.templates]
+        again = second.get(_url(link))
+        # Served from the cache: no template rendered, the same questions.
+        assert again.templates == []
+        assert "Would you come back?" in again.text
+        # The tokens are put in for each visitor, and each visitor can answer.
+        assert "__" not in form_token(again)
+        assert signing.loads(form_token(again), salt="surveys.response-form")
+        assert page.cookies["csrftoken"].value != again.cookies["csrftoken"].value
+        for client in (first, second):
+            data = _answers(questions, client, _url(link))
+            assert client.post(_url(link), data).status_code == 302
+        assert Response.objects.filter(survey=survey).count() == 2
+
+    def test_a_cached_form_passes_the_csrf_check(self, link, questions):
+        client = Client(enforce_csrf_checks=True)
+        client.get(_url(link))
+        page = client.get(_url(link))
+        assert page.templates == []
+        data = _answers(questions, client, _url(link))
+        data["csrfmiddlewaretoken"] = re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text
+        ).group(1)
+        assert client.post(_url(link), data).status_code == 302
+
+    def test_a_closed_survey_is_not_served_from_the_cache(self, client, link, survey):
+        client.get(_url(link))
+        Survey.objects.filter(pk=survey.pk).update(status="closed")
+        assert "Its owner has closed it" in client.get(_url(link)).text
+
     def test_branding_shows_with_the_owners_plan(self, client, link, survey):
         Survey.objects.filter(pk=survey.pk).update(
             brand_colour="teal", brand_logo="leaf"
@@ -419,7 +458,7 @@ class TestHotPath:
 
 def test_a_signed_form_token_names_the_survey_and_invitation(client, link, survey):
     page = client.get(_url(link))
-    token = page.context["form"]["form_token"].value()
+    token = form_token(page)
     served = signing.loads(token, salt="surveys.response-form")
     assert (served["s"], served["i"]) == (survey.pk, None)
     # A nonce, so that each served form can be told apart and spent once.

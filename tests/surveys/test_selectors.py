@@ -1,8 +1,12 @@
-import pytest
+import datetime
 
-from surveys.selectors import survey_list_deactivated_by
+import pytest
+from django.utils import timezone
+
+from surveys.models import Survey
+from surveys.selectors import survey_get_by_link, survey_list_deactivated_by
 from tests.accounts.factories import UserFactory
-from tests.contracts.factories import SeatFactory, plan
+from tests.contracts.factories import ContractFactory, SeatFactory, plan
 from tests.surveys.factories import (
     SurveyFactory,
     invitation_add,
@@ -61,3 +65,57 @@ class TestSurveyListDeactivatedBy:
         with django_assert_num_queries(1):
             surveys = survey_list_deactivated_by(user=member, plan=free)
             [survey.organization for survey in surveys]
+
+
+class TestSurveyGetByLink:
+    """The public link's lookup runs SQL built once a day; it must answer
+    what `Survey.objects.with_owner_plan()` answers."""
+
+    def _expected(self, survey):
+        annotated = Survey.objects.with_owner_plan().get(pk=survey.pk)
+        return (
+            annotated.owner_plan_id,
+            annotated.owner_response_limit,
+            annotated.owner_has_branding,
+        )
+
+    def _found(self, link):
+        survey = survey_get_by_link(token=link.token)
+        return (
+            survey.owner_plan_id,
+            survey.owner_response_limit,
+            survey.owner_has_branding,
+        )
+
+    def test_an_owner_on_free(self):
+        survey = SurveyFactory(open=True)
+        link = link_add(survey)
+        assert self._found(link) == self._expected(survey)
+        assert self._found(link) == (plan("free").pk, 100, False)
+
+    def test_an_owner_with_professional(self):
+        survey = SurveyFactory(open=True, brand_colour="teal")
+        SeatFactory(user=survey.owner, plan=plan("reader-plus"))
+        SeatFactory(user=survey.owner, plan=plan("professional"))
+        link = link_add(survey)
+        found = survey_get_by_link(token=link.token)
+        assert found == survey
+        assert self._found(link) == self._expected(survey)
+        assert self._found(link) == (plan("professional").pk, None, True)
+        assert found.brand_class == "brand-teal"
+
+    def test_an_unknown_token_finds_nothing(self):
+        link_add(SurveyFactory(open=True))
+        assert survey_get_by_link(token="nope") is None
+
+    def test_a_contract_that_ends_today_grants_nothing_tomorrow(self, monkeypatch):
+        today = timezone.localdate()
+        survey = SurveyFactory(open=True)
+        ending = ContractFactory(ends_on=today)
+        SeatFactory(user=survey.owner, contract=ending, plan=plan("starter"))
+        link = link_add(survey)
+        assert self._found(link) == (plan("starter").pk, 1000, False)
+        tomorrow = today + datetime.timedelta(days=1)
+        monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+        assert self._found(link) == (plan("free").pk, 100, False)
+        assert self._found(link) == self._expected(survey)
