@@ -59,9 +59,7 @@ class TestCappedPaginator:
 
     def test_an_absurd_page_number_is_the_last_page(self, users):
         """A number typed in the URL cannot overflow the count's LIMIT."""
-        page = CappedPaginator(users, 2, count_limit=2).get_page(
-            "184467440737095517"
-        )
+        page = CappedPaginator(users, 2, count_limit=2).get_page("184467440737095517")
         assert list(page) == list(users[6:])
 
     def test_counts_in_one_query(self, users, django_assert_num_queries):
