@@ -209,7 +209,7 @@ def auto_assign(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
             "organization": organization,
             "contract": contract,
             "auto_assign_form": _auto_assign_form(contract),
-            "auto_assign_error": error,
+            "auto_assign_errors": [error] if error else [],
             "saved": not error,
         },
         status=409 if error else 200,
