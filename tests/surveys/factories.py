@@ -26,7 +26,7 @@ class SurveyFactory(factory.django.DjangoModelFactory):
 
     owner = factory.SubFactory(UserFactory)
     organization = None
-    title = factory.Faker("sentence", nb_words=4)
+    title = factory.Sequence(lambda n: f"Survey {n}")
     status = SurveyStatus.DRAFT
 
     class Params:

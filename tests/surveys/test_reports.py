@@ -60,7 +60,7 @@ class TestReport:
         assert "Simulated data" in response.text
         assert "does not include “Reading reports with real data”" in response.text
         assert "Reader+" in response.text
-        assert "Fine" not in response.text
+        assert "<li>Fine</li>" not in response.text
         again = user_client(reader).get(_report_url(survey))
         assert [r.bars for r in response.context["report"]] == [
             r.bars for r in again.context["report"]
@@ -80,7 +80,7 @@ class TestReport:
         responses_add(survey, 2)
         response = user_client(reader).get(_report_url(survey))
         assert "Simulated data" not in response.text
-        assert "Fine" in response.text
+        assert "<li>Fine</li>" in response.text
 
     def test_automatic_assignment_gives_a_reader_reader_plus(
         self, user_client, reader, survey, organization, admin_user
