@@ -1,0 +1,49 @@
+"""Every change to contracts, keys, seats and their history happens in this
+package, inside a transaction, so that the views, the admin and the
+entitlements share one set of rules. Split by what changes together:
+`connections` (connect, keys, disconnect, the automatic assignment switch)
+and `seats` (plans given and taken back, requests, allotments)."""
+
+from contracts.services.connections import (
+    KEY_ATTEMPT_LIMIT,
+    KEY_ATTEMPT_WINDOW,
+    KEY_LIFETIME,
+    connection_key_generate,
+    contract_connect,
+    contract_connect_with_key,
+    contract_disconnect,
+    contract_set_auto_assign,
+)
+from contracts.services.seats import (
+    allotment_check,
+    allotment_delete,
+    allotment_set,
+    member_plan_set,
+    member_plan_set_many,
+    member_remove,
+    plan_request_record,
+    seat_put,
+    seat_put_check,
+    seat_release,
+)
+
+__all__ = [
+    "KEY_ATTEMPT_LIMIT",
+    "KEY_ATTEMPT_WINDOW",
+    "KEY_LIFETIME",
+    "allotment_check",
+    "allotment_delete",
+    "allotment_set",
+    "connection_key_generate",
+    "contract_connect",
+    "contract_connect_with_key",
+    "contract_disconnect",
+    "contract_set_auto_assign",
+    "member_plan_set",
+    "member_plan_set_many",
+    "member_remove",
+    "plan_request_record",
+    "seat_put",
+    "seat_put_check",
+    "seat_release",
+]

@@ -1,0 +1,298 @@
+"""Seats: a member's plan given, changed or taken back, members leaving,
+plan requests, and the contract's allotments."""
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from accounts.notifications import email_after_commit
+from contracts.exceptions import (
+    AllotmentTooSmall,
+    ContractError,
+    ContractUnavailable,
+    NotAMember,
+    SeatsExhausted,
+)
+from contracts.models import (
+    Allotment,
+    Contract,
+    EventKind,
+    PlanRequest,
+    Seat,
+    SeatSource,
+)
+from contracts.services._common import _connected_contract, _email_member_plan, _event
+from organizations import services as organization_services
+from organizations.models import Membership, Organization, Role
+from plans.models import Feature, Plan
+
+
+@transaction.atomic
+def member_plan_set(
+    *, organization: Organization, user: User, plan: Plan, actor: User
+) -> Seat | None:
+    """Give a member a plan of the organization's contract, or take theirs
+    back with Free (flows 3 and 5). Returns the seat, or None for Free."""
+    contract = _connected_contract(organization)
+    if not Membership.objects.filter(organization=organization, user=user).exists():
+        raise NotAMember(_("This person is not a member of the organization."))
+    if not plan.is_free and not contract.is_active():
+        raise ContractUnavailable(
+            _("Contract %(reference)s is not in force: it grants no plan.")
+            % {"reference": contract.reference},
+            contract=contract,
+        )
+    if plan.is_free:
+        seat = Seat.objects.filter(contract=contract, user=user).first()
+        if seat is not None:
+            seat_release(seat=seat, actor=actor, source=SeatSource.MANUAL)
+        return None
+    return seat_put(
+        contract=contract, user=user, plan=plan, actor=actor, source=SeatSource.MANUAL
+    )
+
+
+def member_plan_set_many(
+    *, organization: Organization, users: Iterable[User], plan: Plan, actor: User
+) -> list[tuple[User, ContractError | None]]:
+    """Give several members a plan, or take theirs back with Free, each in a
+    transaction of its own: those who can get it keep it when others cannot
+    (the last seats ran out, one left meanwhile). Returns each member with
+    the refusal, or None."""
+    results = []
+    for user in users:
+        try:
+            member_plan_set(
+                organization=organization, user=user, plan=plan, actor=actor
+            )
+        except ContractError as error:
+            results.append((user, error))
+        else:
+            results.append((user, None))
+    return results
+
+
+def seat_put_check(*, contract: Contract, user: User, plan: Plan) -> None:
+    """Raise the error `seat_put` would raise now, without changing anything,
+    so that a form (the admin's) can show it next to the fields. `seat_put`
+    checks again under its locks."""
+    _seat_put_refusal(contract=contract, user=user, plan=plan, lock=False)
+
+
+@transaction.atomic
+def seat_put(
+    *,
+    contract: Contract,
+    user: User,
+    plan: Plan,
+    actor: User | None,
+    source: str,
+    feature: str = "",
+) -> Seat:
+    """Give a person a seat of a plan on a contract, or move their seat to
+    that plan. The plan's allotment row is locked while its seats are
+    counted, so that concurrent requests never exceed it."""
+    seat = _seat_put_refusal(contract=contract, user=user, plan=plan, lock=True)
+    if seat is not None and seat.plan_id == plan.pk:
+        return seat
+    fields = {
+        "plan": plan,
+        "source": source,
+        "feature": feature,
+        "assigned_by": actor,
+        "assigned_at": timezone.now(),
+    }
+    if seat is None:
+        kind = EventKind.SEAT_ASSIGNED
+        try:
+            with transaction.atomic():
+                seat = Seat.objects.create(contract=contract, user=user, **fields)
+        except IntegrityError:
+            raise ContractError(
+                _("This person’s plan was changed at the same moment: try again.")
+            ) from None
+    else:
+        kind = EventKind.SEAT_CHANGED
+        for name, value in fields.items():
+            setattr(seat, name, value)
+        seat.save(update_fields=list(fields))
+    # Requests for what the new plan includes are answered.
+    PlanRequest.objects.filter(
+        contract=contract,
+        user=user,
+        feature__in=plan.features.values("feature"),
+    ).delete()
+    _event(
+        kind,
+        contract=contract,
+        actor=actor,
+        member=user,
+        plan=plan,
+        source=source,
+        feature=feature,
+    )
+    _email_member_plan(user=user, plan=plan, contract=contract)
+    return seat
+
+
+@transaction.atomic
+def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
+    """Free a seat at once. Nothing the member made is deleted."""
+    deleted, _rows = Seat.objects.filter(pk=seat.pk).delete()
+    if not deleted:
+        return
+    contract = seat.contract
+    _event(
+        EventKind.SEAT_RELEASED,
+        contract=contract,
+        actor=actor,
+        member=seat.user,
+        plan=seat.plan,
+        source=source,
+    )
+    _email_member_plan(user=seat.user, plan=None, contract=contract)
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, actor: User) -> None:
+    """Take a member out of an organization; the seat they held on its
+    contract is freed with them."""
+    organization = membership.organization
+    contract = Contract.objects.filter(organization=organization).first()
+    organization_services.membership_remove(membership=membership, actor=actor)
+    if contract is not None:
+        seat = Seat.objects.filter(
+            contract=contract, user_id=membership.user_id
+        ).first()
+        if seat is not None:
+            seat_release(seat=seat, actor=actor, source=SeatSource.MANUAL)
+
+
+@transaction.atomic
+def plan_request_record(*, contract: Contract, user: User, feature: Feature) -> None:
+    """Note that a member used a feature when no seat was left for it; the
+    administrators hear of the first such request."""
+    request, created = PlanRequest.objects.update_or_create(
+        contract=contract,
+        user=user,
+        feature=feature,
+        defaults={"requested_at": timezone.now()},
+    )
+    if not created:
+        return
+    _event(
+        EventKind.PLAN_REQUESTED,
+        contract=contract,
+        member=user,
+        feature=feature,
+    )
+    administrators = Membership.objects.filter(
+        organization=contract.organization, role=Role.ADMINISTRATOR
+    ).select_related("user")
+    email_after_commit(
+        to=[membership.user.email for membership in administrators],
+        subject=_("No plan left for “%(feature)s” on contract %(reference)s")
+        % {"feature": request.get_feature_display(), "reference": contract.reference},
+        template_name="contracts/email/seats_exhausted.txt",
+        context={"contract": contract, "member": user, "request": request},
+    )
+
+
+def allotment_check(*, contract: Contract, plan: Plan, seats: int) -> None:
+    """Raise the error `allotment_set` would raise now, without changing
+    anything (for the admin's form). `allotment_set` checks again under its
+    lock."""
+    _allotment_refusal(contract=contract, plan=plan, seats=seats)
+
+
+@transaction.atomic
+def allotment_set(*, contract: Contract, plan: Plan, seats: int) -> Allotment:
+    """Give a contract `seats` seats of a plan. Never fewer than the members
+    who hold the plan: their seats are not taken back silently."""
+    allotment = (
+        Allotment.objects.select_for_update(of=("self",)).filter(
+            contract=contract, plan=plan
+        )
+    ).first()
+    _allotment_refusal(contract=contract, plan=plan, seats=seats)
+    if allotment is None:
+        return Allotment.objects.create(contract=contract, plan=plan, seats=seats)
+    if allotment.seats != seats:
+        allotment.seats = seats
+        allotment.save(update_fields=["seats"])
+    return allotment
+
+
+@transaction.atomic
+def allotment_delete(*, allotment: Allotment) -> None:
+    """Take a plan off a contract, which only an unused plan allows."""
+    locked = (
+        Allotment.objects.select_for_update(of=("self",))
+        .filter(pk=allotment.pk)
+        .first()
+    )
+    if locked is None:
+        return
+    _allotment_refusal(contract=locked.contract, plan=locked.plan, seats=0)
+    locked.delete()
+
+
+def _seat_put_refusal(
+    *, contract: Contract, user: User, plan: Plan, lock: bool
+) -> Seat | None:
+    """The person's seat on the contract, if any, after checking that they
+    may have the plan. With `lock`, the plan's allotment row and the seat are
+    locked until the transaction ends, so that the count stays true."""
+    allotments = Allotment.objects.filter(contract=contract, plan=plan)
+    seats = Seat.objects.filter(contract=contract, user=user)
+    if lock:
+        # The allotment row only (`of`): allotments are ordered by their
+        # plan's rank, which joins the plans table, and a plain FOR UPDATE
+        # would lock the catalogue's plan row as well, making every seat of
+        # that plan on every contract wait, and deadlocking with a plan
+        # taken back (its history event takes a key share lock on that row
+        # while its deleted seat is what this transaction waits for).
+        allotments = allotments.select_for_update(of=("self",))
+        seats = seats.select_for_update()
+    allotment = allotments.first()
+    if allotment is None:
+        raise ContractError(
+            _("Contract %(reference)s has no %(plan)s plan.")
+            % {"reference": contract.reference, "plan": plan.display_name}
+        )
+    seat = seats.first()
+    if seat is not None and seat.plan_id == plan.pk:
+        return seat
+    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
+    if in_use >= allotment.seats:
+        raise SeatsExhausted(
+            _("No %(plan)s plan is left on contract %(reference)s.")
+            % {"plan": plan.display_name, "reference": contract.reference}
+        )
+    return seat
+
+
+def _allotment_refusal(*, contract: Contract, plan: Plan, seats: int) -> None:
+    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
+    if seats < in_use:
+        raise AllotmentTooSmall(
+            ngettext(
+                "%(count)d member holds the %(plan)s plan of contract "
+                "%(reference)s: it needs at least %(count)d seat. Free seats "
+                "first.",
+                "%(count)d members hold the %(plan)s plan of contract "
+                "%(reference)s: it needs at least %(count)d seats. Free seats "
+                "first.",
+                in_use,
+            )
+            % {
+                "count": in_use,
+                "plan": plan.display_name,
+                "reference": contract.reference,
+            },
+            contract=contract,
+        )
