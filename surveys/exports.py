@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from config.exports import spreadsheet_safe
 from surveys import selectors
 from surveys.models import Survey
 
@@ -19,23 +20,23 @@ def report_workbook(*, survey: Survey, simulated: bool) -> Workbook:
     workbook = Workbook(write_only=True)
 
     sheet = workbook.create_sheet(_("Report"))
-    sheet.append([_bold(sheet, selectors.safe_cell(survey.title))])
+    sheet.append([_bold(sheet, spreadsheet_safe(survey.title))])
     if simulated:
         sheet.append([_("Simulated data: not the survey’s real answers.")])
     sheet.append([_("Responses"), survey.response_count])
     for result in selectors.survey_report(survey=survey, simulated=simulated):
         sheet.append([])
-        sheet.append([_bold(sheet, selectors.safe_cell(result.question.text))])
+        sheet.append([_bold(sheet, spreadsheet_safe(result.question.text))])
         sheet.append([_("Answers"), result.answered])
         if result.average is not None:
             sheet.append([_("Average"), result.average])
         if result.is_text:
             for text in result.texts:
-                sheet.append([selectors.safe_cell(text)])
+                sheet.append([spreadsheet_safe(text)])
             continue
         sheet.append([_("Answer"), _("Count"), _("Share (%)")])
         for bar in result.bars:
-            sheet.append([selectors.safe_cell(bar.label), bar.count, bar.percent])
+            sheet.append([spreadsheet_safe(bar.label), bar.count, bar.percent])
 
     if not simulated:
         responses = workbook.create_sheet(_("Responses"))

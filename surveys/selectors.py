@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from config.exports import spreadsheet_safe
 from contracts.entitlements import effective_plan_id
 from organizations.models import Membership, Role
 from plans.models import Feature, Plan, PlanFeature
@@ -403,7 +404,7 @@ def response_rows(*, survey: Survey) -> Iterator[list]:
         _("Response"),
         _("Submitted at"),
         _("Channel"),
-        *(safe_cell(item.text) for item in items),
+        *(spreadsheet_safe(item.text) for item in items),
     ]
     channels = {value: str(label) for value, label in Channel.choices}
     return chain([header], _response_rows(survey, items, channels))
@@ -435,22 +436,12 @@ def _response_rows(survey, items, channels) -> Iterator[list]:
             if answer is None:
                 row.append("")
             elif answer.option_id is not None:
-                row.append(safe_cell(option_labels.get(answer.option_id, "")))
+                row.append(spreadsheet_safe(option_labels.get(answer.option_id, "")))
             elif answer.rating is not None:
                 row.append(answer.rating)
             else:
-                row.append(safe_cell(answer.text))
+                row.append(spreadsheet_safe(answer.text))
         yield row
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet will not run: respondents' answers may start like
-    a formula (CSV injection)."""
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def feature_plans() -> dict[str, str]:

@@ -1,4 +1,3 @@
-import csv
 import hashlib
 import secrets
 from io import BytesIO
@@ -8,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
+from config.exports import csv_streaming_response
 from contracts.entitlements import FeatureUse, feature_use
 from organizations.selectors import membership_list_for_user
 from plans.models import Feature
@@ -407,31 +407,10 @@ def responses_download(request: HtmxHttpRequest, survey_id: int) -> HttpResponse
     if use is not None and not use.allowed:
         messages.error(request, use.message)
         return redirect(survey)
-    writer = csv.writer(_Echo())
-    rows = selectors.response_rows(survey=survey)
-    response = StreamingHttpResponse(
-        _csv_lines(writer, rows), content_type="text/csv; charset=utf-8"
+    return csv_streaming_response(
+        selectors.response_rows(survey=survey),
+        filename=f"{_filename(survey)}-responses.csv",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(survey)}-responses.csv"'
-    )
-    return response
-
-
-class _Echo:
-    """A file-like object that hands back what csv.writer writes.
-    https://docs.djangoproject.com/en/6.1/howto/outputting-csv/#streaming-large-csv-files
-    """
-
-    def write(self, value):
-        return value
-
-
-def _csv_lines(writer, rows):
-    # A byte-order mark, so that spreadsheets read the file as UTF-8.
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(row)
 
 
 def _filename(survey: Survey) -> str:

@@ -3,13 +3,11 @@ administrators give or take plans back (flows 3 and 5), so the contracts
 app serves them; memberships themselves stay the organizations app's (its
 selectors and services)."""
 
-import csv
 from collections import Counter
-from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,17 +24,18 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
+from config.exports import csv_streaming_response
 from contracts import selectors, services
 from contracts.entitlements import effective_plan, effective_plan_id_of
 from contracts.exceptions import ContractError
 from contracts.forms import BulkPlanForm, MemberPlanForm
-from contracts.models import Contract, SeatSource
+from contracts.models import Contract
 from contracts.pagination import CappedPaginator
 from organizations import selectors as organization_selectors
 from organizations import services as organization_services
 from organizations.forms import MemberAddForm, RoleForm
-from organizations.models import Membership, Role
-from plans.models import Feature, Plan
+from organizations.models import Membership
+from plans.models import Plan
 from surveys.selectors import survey_list_deactivated_by
 
 MEMBERS_PER_PAGE = 50
@@ -139,11 +138,9 @@ def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpRespons
         organization_id=organization_id, query=query, plan=plan
     ).iterator(chunk_size=EXPORT_CHUNK)
     name = slugify(membership.organization.name) or organization_id
-    filename = f"members-{name}-{timezone.localdate().isoformat()}.csv"
-    return StreamingHttpResponse(
-        _csv_lines(members, catalog),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return csv_streaming_response(
+        selectors.member_export_rows(members=members, catalog=catalog),
+        filename=f"members-{name}-{timezone.localdate().isoformat()}.csv",
     )
 
 
@@ -577,69 +574,3 @@ def _bulk_summary(
     if not refusals:
         return messages.SUCCESS, summary
     return (messages.WARNING if done else messages.ERROR), summary
-
-
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer then
-    yields each row as text (Django's streaming CSV recipe)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(
-    members: Iterable[Membership], catalog: dict[int, Plan]
-) -> Iterator[str]:
-    """The CSV, line by line. Every label is translated before the first
-    line, in the request's language, because the response is iterated after
-    the view has returned."""
-    writer = csv.writer(_Echo())
-    header = [
-        _("Email address"),
-        _("Name"),
-        _("Role"),
-        _("Plan"),
-        _("How assigned"),
-        _("Since"),
-    ]
-    roles = {role.value: str(role.label) for role in Role}
-    plans = {plan_id: plan.display_name for plan_id, plan in catalog.items()}
-    sources = {source.value: str(source.label) for source in SeatSource}
-    features = {
-        feature.value: _("automatically, for “%(feature)s”")
-        % {"feature": feature.label}
-        for feature in Feature
-    }
-
-    def lines() -> Iterator[str]:
-        # A byte order mark, so that spreadsheet programs read UTF-8.
-        yield "\ufeff" + writer.writerow(header)
-        for member in members:
-            how = sources.get(member.seat_source or "", member.seat_source or "")
-            if member.seat_source == SeatSource.AUTOMATIC and member.seat_feature:
-                how = features.get(member.seat_feature, how)
-            since = (
-                timezone.localtime(member.seat_since).date().isoformat()
-                if member.seat_since
-                else ""
-            )
-            yield writer.writerow(
-                [
-                    _spreadsheet_safe(member.user.email),
-                    _spreadsheet_safe(member.user.full_name),
-                    roles.get(member.role, member.role),
-                    plans.get(member.effective_plan_id, ""),
-                    how,
-                    since,
-                ]
-            )
-
-    return lines()
-
-
-def _spreadsheet_safe(value: str) -> str:
-    """Text that a spreadsheet shows as text, not as a formula (CSV
-    injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
