@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from surveys import services
+from surveys.exceptions import SurveyError
 from surveys.models import (
     Answer,
     Distribution,
@@ -58,6 +61,10 @@ class DistributionInline(admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
+    """The status is read-only: it changes through the actions, which call
+    the services as the survey's page does. A survey put back to draft
+    would let its owner edit questions that respondents have answered."""
+
     list_display = [
         "title",
         "owner",
@@ -70,9 +77,53 @@ class SurveyAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__email", "organization__name"]
     list_select_related = ["owner", "organization"]
     autocomplete_fields = ["owner", "organization"]
-    readonly_fields = ["response_count", "created_at", "opened_at", "closed_at"]
+    readonly_fields = [
+        "status",
+        "response_count",
+        "created_at",
+        "opened_at",
+        "closed_at",
+    ]
     date_hierarchy = "created_at"
     inlines = [QuestionInline, DistributionInline]
+    actions = ["open_surveys", "close_surveys"]
+
+    @admin.action(
+        permissions=["change"],
+        description=_("Open the selected surveys"),
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def open_surveys(self, request, queryset):
+        self._status_change(request, queryset, services.survey_open)
+
+    @admin.action(
+        permissions=["change"],
+        description=_("Close the selected surveys"),
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def close_surveys(self, request, queryset):
+        self._status_change(request, queryset, services.survey_close)
+
+    def _status_change(self, request, queryset, service):
+        changed = 0
+        for survey in queryset:
+            try:
+                result = service(survey=survey, actor=request.user)
+            except SurveyError as error:
+                self.message_user(request, f"{survey.title}: {error}", messages.ERROR)
+            else:
+                changed += result.status != survey.status
+        if changed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d survey changed status.",
+                    "%(count)d surveys changed status.",
+                    changed,
+                )
+                % {"count": changed},
+                messages.SUCCESS,
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
