@@ -93,7 +93,6 @@ class Allotment(models.Model):
     class Meta:
         verbose_name = _("plan allotment")
         verbose_name_plural = _("plan allotments")
-        ordering = ["plan__rank"]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "plan"],
@@ -263,6 +262,10 @@ class EventKind(models.TextChoices):
     KEY_GENERATED = "key_generated", _("Connection key generated")
     KEY_USED = "key_used", _("Connection key used")
     KEY_REJECTED = "key_rejected", _("Connection key rejected")
+    KEY_REVOKED = "key_revoked", _("Connection key revoked")
+    CONTRACT_EXTENDED = "contract_extended", _("Contract end date extended")
+    SEATS_CHANGED = "seats_changed", _("Number of seats changed")
+    ORGANIZATION_DELETED = "organization_deleted", _("Organization deleted")
     AUTO_ASSIGN_ON = "auto_assign_on", _("Automatic assignment switched on")
     AUTO_ASSIGN_OFF = "auto_assign_off", _("Automatic assignment switched off")
     SEAT_ASSIGNED = "seat_assigned", _("Plan given")

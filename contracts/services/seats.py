@@ -158,9 +158,12 @@ def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership, actor: User) -> None:
+def member_remove(
+    *, membership: Membership, actor: User, source: str = SeatSource.MANUAL
+) -> None:
     """Take a member out of an organization; the seat they held on its
-    contract is freed with them."""
+    contract is freed with them (`source`: the Members page's "by hand", or
+    the admin's "by support")."""
     organization = membership.organization
     contract = Contract.objects.filter(organization=organization).first()
     organization_services.membership_remove(membership=membership, actor=actor)
@@ -169,7 +172,7 @@ def member_remove(*, membership: Membership, actor: User) -> None:
             contract=contract, user_id=membership.user_id
         ).first()
         if seat is not None:
-            seat_release(seat=seat, actor=actor, source=SeatSource.MANUAL)
+            seat_release(seat=seat, actor=actor, source=source)
 
 
 @transaction.atomic
@@ -210,7 +213,9 @@ def allotment_check(*, contract: Contract, plan: Plan, seats: int) -> None:
 
 
 @transaction.atomic
-def allotment_set(*, contract: Contract, plan: Plan, seats: int) -> Allotment:
+def allotment_set(
+    *, contract: Contract, plan: Plan, seats: int, actor: User, source: str
+) -> Allotment:
     """Give a contract `seats` seats of a plan. Never fewer than the members
     who hold the plan: their seats are not taken back silently."""
     allotment = (
@@ -219,16 +224,26 @@ def allotment_set(*, contract: Contract, plan: Plan, seats: int) -> Allotment:
         )
     ).first()
     _allotment_refusal(contract=contract, plan=plan, seats=seats)
+    before = allotment.seats if allotment is not None else 0
     if allotment is None:
-        return Allotment.objects.create(contract=contract, plan=plan, seats=seats)
-    if allotment.seats != seats:
+        allotment = Allotment.objects.create(contract=contract, plan=plan, seats=seats)
+    elif allotment.seats != seats:
         allotment.seats = seats
         allotment.save(update_fields=["seats"])
+    if before != seats:
+        _seats_changed_event(
+            contract=contract,
+            plan=plan,
+            before=before,
+            after=seats,
+            actor=actor,
+            source=source,
+        )
     return allotment
 
 
 @transaction.atomic
-def allotment_delete(*, allotment: Allotment) -> None:
+def allotment_delete(*, allotment: Allotment, actor: User, source: str) -> None:
     """Take a plan off a contract, which only an unused plan allows."""
     locked = (
         Allotment.objects.select_for_update(of=("self",))
@@ -239,6 +254,33 @@ def allotment_delete(*, allotment: Allotment) -> None:
         return
     _allotment_refusal(contract=locked.contract, plan=locked.plan, seats=0)
     locked.delete()
+    _seats_changed_event(
+        contract=locked.contract,
+        plan=locked.plan,
+        before=locked.seats,
+        after=0,
+        actor=actor,
+        source=source,
+    )
+
+
+def _seats_changed_event(
+    *,
+    contract: Contract,
+    plan: Plan,
+    before: int,
+    after: int,
+    actor: User,
+    source: str,
+) -> None:
+    _event(
+        EventKind.SEATS_CHANGED,
+        contract=contract,
+        actor=actor,
+        plan=plan,
+        source=source,
+        detail=f"{before} → {after}",
+    )
 
 
 def _seat_put_refusal(
@@ -250,12 +292,12 @@ def _seat_put_refusal(
     allotments = Allotment.objects.filter(contract=contract, plan=plan)
     seats = Seat.objects.filter(contract=contract, user=user)
     if lock:
-        # The allotment row only (`of`): allotments are ordered by their
-        # plan's rank, which joins the plans table, and a plain FOR UPDATE
-        # would lock the catalogue's plan row as well, making every seat of
-        # that plan on every contract wait, and deadlocking with a plan
-        # taken back (its history event takes a key share lock on that row
-        # while its deleted seat is what this transaction waits for).
+        # The allotment row only (`of`), should the query ever join the
+        # plans table (an ordering or a select_related on the plan): locking
+        # the catalogue's plan row as well would make every seat of that
+        # plan on every contract wait, and deadlock with a plan taken back
+        # (its history event takes a key share lock on that row while its
+        # deleted seat is what this transaction waits for).
         allotments = allotments.select_for_update(of=("self",))
         seats = seats.select_for_update()
     allotment = allotments.first()
