@@ -1,12 +1,19 @@
 """Support staff's tools. Every change with rules goes through the services,
 as in the app: connecting, disconnecting, keys, seats (given "by support")
 and allotments, which may not drop below the seats in use. Keys, history
-and plan requests are read-only."""
+and plan requests are read-only.
+
+The organizations app's admin is replaced here for organizations and
+memberships: deleting them spans the contracts app's rules (a member who
+leaves frees their seat, an organization's contract is disconnected), and
+`organizations` may not import `contracts`."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -16,7 +23,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import services
@@ -30,7 +38,96 @@ from contracts.models import (
     Seat,
     SeatSource,
 )
-from organizations.models import Organization
+from organizations import admin as organizations_admin
+from organizations.models import Membership, Organization
+from organizations.services import MembershipError
+
+# Deleting through the services
+
+
+class DeleteThroughServices:
+    """Deletion, one object or the bulk action, through a service that may
+    refuse it: a refusal is shown as an error message, never a 500, and no
+    "deleted" message or log entry is left for what was not deleted."""
+
+    refusals = (ContractError, MembershipError)
+    actions = ["delete_selected"]
+
+    def delete_through_services(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_through_services(request, obj)
+        except self.refusals as error:
+            # The delete view runs in one transaction: its log entry of a
+            # deletion that did not happen goes with it.
+            transaction.set_rollback(True)
+            request._deletion_refused = str(error)
+
+    def response_delete(self, request, obj_display, obj_id):
+        refusal = getattr(request, "_deletion_refused", None)
+        if refusal is None:
+            return super().response_delete(request, obj_display, obj_id)
+        self.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[obj_id],
+            )
+        )
+
+    def delete_queryset(self, request, queryset):
+        return self._delete_each(request, queryset)
+
+    @admin.action(
+        permissions=["delete"],
+        description=_("Delete selected %(verbose_name_plural)s"),
+    )
+    def delete_selected(self, request, queryset):
+        """Django's own action for the confirmation page and its checks
+        (permissions, protected objects); the deletion itself, once
+        confirmed, goes through the services one object at a time."""
+        if request.POST.get("post"):
+            _objects, _count, perms_needed, protected = self.get_deleted_objects(
+                queryset, request
+            )
+            if not perms_needed and not protected:
+                deleted = self._delete_each(request, queryset)
+                if deleted:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(count)d %(name)s was deleted.",
+                            "%(count)d %(name)s were deleted.",
+                            deleted,
+                        )
+                        % {
+                            "count": deleted,
+                            "name": (
+                                self.opts.verbose_name
+                                if deleted == 1
+                                else self.opts.verbose_name_plural
+                            ),
+                        },
+                        messages.SUCCESS,
+                    )
+                return None
+        return django_delete_selected(self, request, queryset)
+
+    def _delete_each(self, request, queryset) -> int:
+        deleted = 0
+        for obj in queryset:
+            try:
+                with transaction.atomic():
+                    self.log_deletions(request, [obj])
+                    self.delete_through_services(request, obj)
+            except self.refusals as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                deleted += 1
+        return deleted
+
 
 # Contracts and their allotments
 
@@ -93,6 +190,7 @@ class AllotmentInline(admin.TabularInline):
             .get_queryset(request)
             .select_related("plan")
             .annotate(in_use=Coalesce(Subquery(in_use), 0))
+            .order_by("plan__rank")
         )
 
     @admin.display(description=_("in use"))
@@ -138,6 +236,10 @@ class ConnectedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ExtendForm(forms.Form):
+    ends_on = forms.DateField(label=_("New end date"), widget=AdminDateWidget)
+
+
 class ConnectForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"),
@@ -172,18 +274,28 @@ class ContractAdmin(admin.ModelAdmin):
         "auto_assign",
         "created_at",
     ]
-    # Connecting and automatic assignment have rules: the buttons of the
-    # change page call the services.
+    # Connecting, automatic assignment and the end date (once the contract
+    # exists) have rules: the buttons of the change page call the services.
     readonly_fields = ["organization", "connected_at", "auto_assign", "created_at"]
     inlines = [AllotmentInline]
     # The contract's own page is its managers' (others get 404).
     view_on_site = False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "ends_on"]
+        return self.readonly_fields
 
     def get_urls(self):
         def wrap(view):
             return self.admin_site.admin_view(view)
 
         return [
+            path(
+                "<int:object_id>/extend/",
+                wrap(self.extend_view),
+                name="contracts_contract_extend",
+            ),
             path(
                 "<int:object_id>/connect/",
                 wrap(self.connect_view),
@@ -213,7 +325,11 @@ class ContractAdmin(admin.ModelAdmin):
         try:
             for deleted in formset.deleted_forms:
                 if deleted.instance.pk:
-                    services.allotment_delete(allotment=deleted.instance)
+                    services.allotment_delete(
+                        allotment=deleted.instance,
+                        actor=request.user,
+                        source=SeatSource.SUPPORT,
+                    )
                     formset.deleted_objects.append(deleted.instance)
             for allotment_form in formset.forms:
                 if (
@@ -226,6 +342,8 @@ class ContractAdmin(admin.ModelAdmin):
                     contract=contract,
                     plan=allotment_form.cleaned_data["plan"],
                     seats=allotment_form.cleaned_data["seats"],
+                    actor=request.user,
+                    source=SeatSource.SUPPORT,
                 )
                 if allotment_form.instance.pk:
                     formset.changed_objects.append(
@@ -235,6 +353,40 @@ class ContractAdmin(admin.ModelAdmin):
                     formset.new_objects.append(allotment)
         except ContractError as error:
             self.message_user(request, str(error), messages.ERROR)
+
+    def extend_view(self, request, object_id):
+        contract = self._contract_for_change(request, object_id)
+        form = ExtendForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.contract_extend(
+                    contract=contract,
+                    ends_on=form.cleaned_data["ends_on"],
+                    actor=request.user,
+                    source=SeatSource.SUPPORT,
+                )
+            except (ContractError, ValidationError) as error:
+                reasons = getattr(error, "messages", [str(error)])
+                form.add_error("ends_on", " ".join(reasons))
+            else:
+                self.message_user(
+                    request,
+                    gettext("Contract %(reference)s now ends on %(date)s.")
+                    % {
+                        "reference": contract.reference,
+                        "date": date_format(form.cleaned_data["ends_on"]),
+                    },
+                    messages.SUCCESS,
+                )
+                return self._back_to_change(contract)
+        return self._render(
+            request,
+            contract,
+            "admin/contracts/contract/extend.html",
+            title=gettext("Extend %(reference)s") % {"reference": contract.reference},
+            form=form,
+            media=self.media + form.media,
+        )
 
     def connect_view(self, request, object_id):
         contract = self._contract_for_change(request, object_id)
@@ -378,6 +530,7 @@ class SeatAdmin(admin.ModelAdmin):
     the allotments hold and the history says "by support"."""
 
     form = SeatForm
+    actions = ["release_seats"]
     list_display = [
         "user",
         "contract",
@@ -439,6 +592,29 @@ class SeatAdmin(admin.ModelAdmin):
                 seat=seat, actor=request.user, source=SeatSource.SUPPORT
             )
 
+    @admin.action(
+        permissions=["delete"],
+        description=_("Free the selected seats"),
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def release_seats(self, request, queryset):
+        """What deleting does, under the name support staff look for. The
+        member gets an email; the history says "by support"."""
+        seats = list(queryset.select_related("contract", "user", "plan"))
+        for seat in seats:
+            services.seat_release(
+                seat=seat, actor=request.user, source=SeatSource.SUPPORT
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d seat was freed.", "%(count)d seats were freed.", len(seats)
+            )
+            % {"count": len(seats)},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:contracts_seat_changelist"))
+
 
 # Read-only records
 
@@ -471,6 +647,7 @@ class ConnectionKeyAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["contract", "created_by", "used_by"]
     search_fields = ["contract__reference", "hint"]
+    actions = ["revoke_keys"]
     date_hierarchy = "created_at"
     fields = [
         "contract",
@@ -482,6 +659,42 @@ class ConnectionKeyAdmin(ReadOnlyAdmin):
         "used_by",
         "revoked_at",
     ]
+
+    def has_revoke_permission(self, request):
+        # The page is read-only; revoking is the one change, and the
+        # model's change permission is the one that allows it.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(
+        permissions=["revoke"],
+        description=_("Revoke the selected connection keys"),
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def revoke_keys(self, request, queryset):
+        revoked = 0
+        for key in queryset:
+            if key.revoked_at is not None:
+                continue
+            try:
+                services.connection_key_revoke(
+                    key=key, actor=request.user, source=SeatSource.SUPPORT
+                )
+            except ContractError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d connection key was revoked: it works no more.",
+                    "%(count)d connection keys were revoked: they work no more.",
+                    revoked,
+                )
+                % {"count": revoked},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Event)
@@ -529,3 +742,33 @@ class PlanRequestAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "user__full_name", "contract__reference"]
     date_hierarchy = "requested_at"
     fields = ["contract", "user", "feature", "requested_at"]
+
+
+# Organizations and their members, with the contracts app's rules
+
+admin.site.unregister(Organization)
+admin.site.unregister(Membership)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(DeleteThroughServices, organizations_admin.OrganizationAdmin):
+    """Deleting an organization disconnects its contract first (history
+    event, managers emailed) and frees its members' seats on it, through
+    `organization_delete`; an organization whose surveys must be kept is
+    refused by the confirmation page, as any protected object is."""
+
+    def delete_through_services(self, request, obj):
+        services.organization_delete(
+            organization=obj, actor=request.user, source=SeatSource.SUPPORT
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(DeleteThroughServices, organizations_admin.MembershipAdmin):
+    """Removing a member frees their seat on the organization's contract,
+    with the history event and the email of the Members page's Remove."""
+
+    def delete_through_services(self, request, obj):
+        services.member_remove(
+            membership=obj, actor=request.user, source=SeatSource.SUPPORT
+        )

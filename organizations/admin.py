@@ -1,3 +1,8 @@
+"""The admin of organizations and memberships as this app knows them. The
+contracts app registers subclasses in their place (contracts/admin.py):
+deleting a member or an organization also frees seats and disconnects
+contracts, rules that live above this app."""
+
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _

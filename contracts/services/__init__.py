@@ -2,7 +2,9 @@
 package, inside a transaction, so that the views, the admin and the
 entitlements share one set of rules. Split by what changes together:
 `connections` (connect, keys, disconnect, the automatic assignment switch)
-and `seats` (plans given and taken back, requests, allotments)."""
+`seats` (plans given and taken back, requests, allotments) and `support`
+(what support staff do from the admin: end dates, key revocation,
+deleting an organization)."""
 
 from contracts.services.connections import (
     KEY_ATTEMPT_LIMIT,
@@ -26,6 +28,11 @@ from contracts.services.seats import (
     seat_put_check,
     seat_release,
 )
+from contracts.services.support import (
+    connection_key_revoke,
+    contract_extend,
+    organization_delete,
+)
 
 __all__ = [
     "KEY_ATTEMPT_LIMIT",
@@ -35,13 +42,16 @@ __all__ = [
     "allotment_delete",
     "allotment_set",
     "connection_key_generate",
+    "connection_key_revoke",
     "contract_connect",
     "contract_connect_with_key",
     "contract_disconnect",
+    "contract_extend",
     "contract_set_auto_assign",
     "member_plan_set",
     "member_plan_set_many",
     "member_remove",
+    "organization_delete",
     "plan_request_record",
     "seat_put",
     "seat_put_check",

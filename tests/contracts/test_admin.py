@@ -1,13 +1,17 @@
 """Support staff's admin for contracts: every rule goes through the services."""
 
+import datetime
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from contracts import services
+from contracts.exceptions import ContractError
 from contracts.models import (
+    Allotment,
     ConnectionKey,
     Contract,
     Event,
@@ -361,3 +365,221 @@ class TestReadOnlyRecords:
             )
         )
         assert ConnectionKey.objects.get().digest not in key_page.text
+
+
+class TestSupportActions:
+    """Each thing support does from the admin goes through a service and
+    leaves a history event naming support."""
+
+    def test_extending_a_contract_moves_its_end_date_with_an_event(
+        self, staff_client, support, contract
+    ):
+        url = reverse("admin:contracts_contract_extend", args=[contract.pk])
+        assert url in staff_client.get(_change_url(contract)).text
+        assert staff_client.get(url).status_code == 200
+        before = contract.ends_on
+        later = before + datetime.timedelta(days=365)
+        response = staff_client.post(url, {"ends_on": later.isoformat()})
+        assert response.status_code == 302, response.text
+        contract.refresh_from_db()
+        assert contract.ends_on == later
+        event = Event.objects.get(kind=EventKind.CONTRACT_EXTENDED)
+        assert (event.contract, event.actor, event.source) == (
+            contract,
+            support,
+            "support",
+        )
+        assert event.detail == f"{before.isoformat()} → {later.isoformat()}"
+
+    def test_an_end_date_that_is_not_later_is_refused(self, staff_client, contract):
+        url = reverse("admin:contracts_contract_extend", args=[contract.pk])
+        before = contract.ends_on
+        earlier = before - datetime.timedelta(days=1)
+        response = staff_client.post(url, {"ends_on": earlier.isoformat()})
+        assert response.status_code == 200
+        assert "choose a later end date" in response.text
+        contract.refresh_from_db()
+        assert contract.ends_on == before
+        assert not Event.objects.exists()
+
+    def test_the_change_form_no_longer_moves_the_end_date(self, staff_client, contract):
+        before = contract.ends_on
+        data = _contract_data(
+            contract, [(contract.allotments.get(), "professional", 3, False)]
+        )
+        data["ends_on"] = (before + datetime.timedelta(days=30)).isoformat()
+        response = staff_client.post(_change_url(contract), data)
+        assert response.status_code == 302, response.text
+        contract.refresh_from_db()
+        assert contract.ends_on == before
+
+    def test_changing_an_allotments_seats_writes_an_event(
+        self, staff_client, support, contract
+    ):
+        allotment = contract.allotments.get()
+        response = staff_client.post(
+            _change_url(contract),
+            _contract_data(
+                contract,
+                [
+                    (allotment, "professional", 5, False),
+                    (None, "reader-plus", 2, False),
+                ],
+            ),
+        )
+        assert response.status_code == 302, response.text
+        allotment.refresh_from_db()
+        assert allotment.seats == 5
+        events = {
+            event.plan.code: event
+            for event in Event.objects.filter(kind=EventKind.SEATS_CHANGED)
+        }
+        assert events["professional"].detail == "3 → 5"
+        assert events["reader-plus"].detail == "0 → 2"
+        for event in events.values():
+            assert (event.contract, event.actor, event.source) == (
+                contract,
+                support,
+                "support",
+            )
+
+    def test_seats_below_those_in_use_are_refused_without_an_event(
+        self, support, contract
+    ):
+        SeatFactory.create_batch(2, contract=contract, plan=plan("professional"))
+        with pytest.raises(ContractError, match="needs at least 2 seats"):
+            services.allotment_set(
+                contract=contract,
+                plan=plan("professional"),
+                seats=1,
+                actor=support,
+                source="support",
+            )
+        assert contract.allotments.get().seats == 3
+        assert not Event.objects.exists()
+
+    def test_the_free_seats_action_frees_each_seat_by_support(
+        self,
+        staff_client,
+        support,
+        contract,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+    ):
+        seats = SeatFactory.create_batch(2, contract=contract)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff_client.post(
+                reverse("admin:contracts_seat_changelist"),
+                {
+                    "action": "release_seats",
+                    "_selected_action": [seat.pk for seat in seats],
+                },
+            )
+        assert response.status_code == 302
+        assert not Seat.objects.exists()
+        events = Event.objects.filter(kind=EventKind.SEAT_RELEASED)
+        assert {(e.member, e.actor, e.source) for e in events} == {
+            (seat.user, support, "support") for seat in seats
+        }
+        assert sorted(m.to[0] for m in mailoutbox) == sorted(
+            seat.user.email for seat in seats
+        )
+
+    def test_a_seat_is_freed_from_its_own_page(self, staff_client, support, contract):
+        seat = SeatFactory(contract=contract)
+        change = reverse("admin:contracts_seat_change", args=[seat.pk])
+        assert 'value="release_seats"' in staff_client.get(change).text
+        response = staff_client.post(
+            change,
+            {"CHANGE_FORM-action": "release_seats", "_selected_action": [seat.pk]},
+        )
+        assert response.status_code == 302
+        assert response.url == reverse("admin:contracts_seat_changelist")
+        assert not Seat.objects.exists()
+        event = Event.objects.get(kind=EventKind.SEAT_RELEASED)
+        assert (event.actor, event.source) == (support, "support")
+
+    def test_revoking_a_key_stops_it_with_an_event(
+        self, staff_client, support, contract
+    ):
+        key, plaintext = services.connection_key_generate(
+            contract=contract, actor=support
+        )
+        response = staff_client.post(
+            reverse("admin:contracts_connectionkey_changelist"),
+            {"action": "revoke_keys", "_selected_action": [key.pk]},
+        )
+        assert response.status_code == 302
+        key.refresh_from_db()
+        assert key.revoked_at is not None
+        event = Event.objects.get(kind=EventKind.KEY_REVOKED)
+        assert (event.contract, event.actor, event.source, event.detail) == (
+            contract,
+            support,
+            "support",
+            f"…{key.hint}",
+        )
+        administrator = MembershipFactory(administrator=True)
+        with pytest.raises(ContractError):
+            services.contract_connect_with_key(
+                organization=administrator.organization,
+                key=plaintext,
+                actor=administrator.user,
+            )
+        contract.refresh_from_db()
+        assert contract.organization is None
+
+    def test_a_used_key_cannot_be_revoked(self, staff_client, support, contract):
+        key, plaintext = services.connection_key_generate(
+            contract=contract, actor=support
+        )
+        administrator = MembershipFactory(administrator=True)
+        services.contract_connect_with_key(
+            organization=administrator.organization,
+            key=plaintext,
+            actor=administrator.user,
+        )
+        change = reverse("admin:contracts_connectionkey_change", args=[key.pk])
+        response = staff_client.post(
+            change,
+            {"CHANGE_FORM-action": "revoke_keys", "_selected_action": [key.pk]},
+            follow=True,
+        )
+        assert "was already used" in response.text
+        key.refresh_from_db()
+        assert key.revoked_at is None
+        assert not Event.objects.filter(kind=EventKind.KEY_REVOKED).exists()
+
+    def test_staff_without_the_change_permission_cannot_revoke(self, client, contract):
+        staff = UserFactory(is_staff=True)
+        staff.user_permissions.add(
+            Permission.objects.get(codename="view_connectionkey")
+        )
+        client.force_login(staff)
+        key, _plaintext = services.connection_key_generate(
+            contract=contract, actor=staff
+        )
+        response = client.post(
+            reverse("admin:contracts_connectionkey_changelist"),
+            {"action": "revoke_keys", "_selected_action": [key.pk]},
+        )
+        assert response.status_code in (200, 302)
+        key.refresh_from_db()
+        assert key.revoked_at is None
+
+
+class TestAllotmentOrder:
+    def test_allotments_have_no_ordering_that_joins_the_plans(self):
+        """A default ordering on the plan's rank joined the plans table into
+        every allotment query, and its FOR UPDATE locks with it."""
+        sql = str(Allotment.objects.filter(contract_id=1).query)
+        assert "plans_plan" not in sql
+
+    def test_the_contract_page_lists_its_plans_by_rank(self, staff_client):
+        contract = ContractFactory(
+            seats={"professional": 1, "starter": 2, "reader-plus": 3}
+        )
+        response = staff_client.get(_change_url(contract))
+        (inline,) = response.context["inline_admin_formsets"]
+        codes = [form.instance.plan.code for form in inline.formset.initial_forms]
+        assert codes == ["reader-plus", "starter", "professional"]
