@@ -86,7 +86,7 @@ def organization_delete(
     *, organization: Organization, actor: User, source: str
 ) -> None:
     """Delete an organization. A connected contract is disconnected first,
-    as with the Disconnect button (history event, managers emailed), and its
+    as with the Disconnect button (history event, managers emailed), and the
     members leave with the organization: the seats they held on that
     contract are freed, each member emailed, as when a member leaves.
     Refused while things the organization owns must stay (its surveys,
@@ -94,11 +94,13 @@ def organization_delete(
     _lock(organization)
     contract = Contract.objects.filter(organization=organization).first()
     if contract is not None:
+        # Disconnected first, so that automatic assignment is off before
+        # the members' seats are freed.
+        contract = contract_disconnect(organization=organization, actor=actor)
         members = organization.memberships.values("user_id")
         seats = Seat.objects.filter(contract=contract, user_id__in=members)
         for seat in seats.select_related("user", "plan", "contract"):
             seat_release(seat=seat, actor=actor, source=source)
-        contract = contract_disconnect(organization=organization, actor=actor)
         _event(
             EventKind.ORGANIZATION_DELETED,
             contract=contract,

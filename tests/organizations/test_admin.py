@@ -170,7 +170,10 @@ class TestOrganizationDelete:
         membership = _member_with_seat(organization, contract, admin_user)
         mailoutbox.clear()
         url = reverse("admin:organizations_organization_delete", args=[organization.pk])
-        assert staff_client.get(url).status_code == 200
+        confirmation = staff_client.get(url)
+        assert "Contract ACME-2027 is connected to this organization" in (
+            confirmation.text
+        )
         with django_capture_on_commit_callbacks(execute=True):
             response = staff_client.post(url, {"post": "yes"})
         assert response.status_code == 302
