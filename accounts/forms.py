@@ -31,11 +31,11 @@ class LoginForm(auth_forms.AuthenticationForm):
             if throttled is None:
                 raise
             raise forms.ValidationError(
-                throttled_message(throttled), code="throttled"
+                _throttled_message(throttled), code="throttled"
             ) from None
 
 
-def throttled_message(throttled: Throttled) -> str:
+def _throttled_message(throttled: Throttled) -> str:
     minutes = _minutes(throttled)
     if throttled.scope == Scope.ACCOUNT:
         text = ngettext(
