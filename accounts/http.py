@@ -1,3 +1,6 @@
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -9,3 +12,28 @@ class HtmxHttpRequest(HttpRequest):
     """
 
     htmx: HtmxDetails
+
+
+def client_address(request: HttpRequest) -> str:
+    """The IP address of the client, for limits counted per client.
+
+    The connection's address (REMOTE_ADDR), unless settings say the app runs
+    behind TRUSTED_PROXY_COUNT reverse proxies: each appends the address it
+    received the request from to X-Forwarded-For, so the client's is the
+    entry that many places from the right, and anything left of it is
+    whatever the client chose to send. A header that does not fit (a request
+    that bypassed the proxies, or garbage) falls back to REMOTE_ADDR.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            entry.strip()
+            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR", "")

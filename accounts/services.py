@@ -1,10 +1,14 @@
+from functools import partial
+
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language
 
 from accounts.models import User
+from accounts.tasks import password_reset_email_send
 
 
 @transaction.atomic
@@ -41,4 +45,19 @@ def user_password_set_url(*, user: User, base_url: str) -> str:
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         },
+    )
+
+
+def password_reset_email_queue(*, email: str, domain: str, use_https: bool) -> None:
+    """Queue the password reset email to this address once the transaction
+    commits, in the current language. The task finds out whether an account
+    uses the address, so that the request does not (same work, same time)."""
+    transaction.on_commit(
+        partial(
+            password_reset_email_send.enqueue,
+            email=email,
+            domain=domain,
+            use_https=use_https,
+            language=get_language(),
+        )
     )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts import services
-from accounts.forms import LoginForm, ProfileForm
+from accounts.forms import LoginForm, PasswordResetForm, ProfileForm
 from accounts.http import HtmxHttpRequest
 
 
@@ -34,10 +34,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """The form asking for a reset link. Whatever the address, the answer is
+    the same page; the form counts the request and queues the email
+    (accounts/forms.py, PasswordResetForm)."""
+
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -45,7 +51,12 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link of a reset email: choose a password, and be logged in. A
+    stranger's failed logins never keep the owner out: the new password and
+    the login start the account's count again (accounts/throttle.py)."""
+
     template_name = "accounts/password_reset_confirm.html"
+    post_reset_login = True
     success_url = reverse_lazy("accounts:password-reset-complete")
 
 

@@ -113,7 +113,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# Abuse limits, as django-ratelimit rates ("count/period"), counted in the
+# default cache: shared by every worker and server with Redis, per process
+# with the local-memory default. See accounts/throttle.py.
+LOGIN_RATE_PER_ACCOUNT = "10/15m"
+LOGIN_RATE_PER_CLIENT = "30/15m"
+PASSWORD_RESET_RATE_PER_EMAIL = "3/h"  # noqa: S105 (a rate, not a password)
+PASSWORD_RESET_RATE_PER_CLIENT = "20/h"  # noqa: S105 (a rate)
+# The client's address is the connection's (REMOTE_ADDR) unless the app
+# runs behind this many reverse proxies that each append to X-Forwarded-For
+# (accounts/http.py, client_address); django-ratelimit's "ip" key uses it.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "accounts.http.client_address"
+
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, with every login attempt counted before the
+# password is checked, on every path that authenticates (the login page, the
+# admin's): accounts/backends.py.
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

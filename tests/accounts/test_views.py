@@ -90,9 +90,12 @@ def test_profile_shows_field_errors(client):
     assert user.full_name == "Old"
 
 
-def test_password_reset_sends_a_link_that_sets_the_password(client):
+def test_password_reset_sends_a_link_that_sets_the_password(
+    client, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="ann@example.test")
-    client.post(reverse("accounts:password-reset"), {"email": "ann@example.test"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password-reset"), {"email": "ann@example.test"})
     assert len(mail.outbox) == 1
     link = next(
         line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line
