@@ -1,9 +1,28 @@
+import os
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 
 from tests.accounts.factories import UserFactory
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
+
+
+def pytest_configure(config):
+    """Parallel test processes (pytest-xdist's workers) share the Redis
+    database that CACHE_URL names: each keeps its keys under a prefix of its
+    own, which the servers it starts inherit through CACHE_URL, and clears
+    only those (`tests.caches.WorkerRedisCache`)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("CACHE_URL", "")
+    if worker and url.startswith(("redis://", "rediss://", "unix://")):
+        prefix = f"test-{worker}"
+        separator = "&" if "?" in url else "?"
+        os.environ["CACHE_URL"] = f"{url}{separator}key_prefix={prefix}"
+        django_settings.CACHES["default"].update(
+            BACKEND="tests.caches.WorkerRedisCache", KEY_PREFIX=prefix
+        )
 
 
 @pytest.fixture(autouse=True)

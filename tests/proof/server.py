@@ -177,6 +177,15 @@ class Visitor:
             urllib.request.HTTPCookieProcessor(self.cookies), _KeepRedirects()
         )
 
+    def at(self, base_url: str) -> "Visitor":
+        """The same browser on another server of the same host (another
+        port): one cookie jar, since cookies belong to a host, not to a
+        port, as behind a load balancer that sends each request anywhere."""
+        other = Visitor(base_url)
+        other.cookies = self.cookies
+        other._opener = self._opener
+        return other
+
     def get(self, path: str, *, htmx: bool = False) -> Reply:
         request = urllib.request.Request(self.base_url + path)  # noqa: S310 (loopback)
         return self._send(request, htmx=htmx)
