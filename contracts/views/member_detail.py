@@ -69,11 +69,7 @@ def member_plan(
     # The dropdown saves on every change: one read of the contract serves
     # the preview and the panel sent back.
     contract = selectors.contract_for_organization(organization=membership.organization)
-    context = {
-        "membership": membership,
-        "organization": membership.organization,
-        "member": member,
-    }
+    context = {"membership": membership, "member": member}
     if not form.is_valid():
         return _plan_answer(
             request, context, contract, errors=form.errors["plan"], status=422
@@ -185,7 +181,13 @@ def _plan_answer(
         contract=contract,
         seat=seat,
     )
-    context = {**context, "panel": panel, "plan_errors": errors, "plan_saved": saved}
+    context = {
+        **context,
+        "organization": context["membership"].organization,
+        "panel": panel,
+        "plan_errors": errors,
+        "plan_saved": saved,
+    }
     return render(request, f"{TEMPLATE}#plan-form", context, status=status)
 
 
@@ -203,6 +205,7 @@ def _plan_confirm(
     )
     context = {
         **context,
+        "organization": context["membership"].organization,
         "panel": panel,
         "confirm_plan": plan,
         "deactivated": deactivated,
