@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.views import account, contract, members
+from contracts.views import account, contract, member_detail, member_list
 
 app_name = "contracts"
 
@@ -55,42 +55,42 @@ urlpatterns = [
     # The organization's members pages, with their plans.
     path(
         "organizations/<int:organization_id>/members/",
-        members.member_list,
+        member_list.member_list,
         name="member-list",
     ),
     path(
         "organizations/<int:organization_id>/members/add/",
-        members.member_add,
+        member_list.member_add,
         name="member-add",
     ),
     path(
         "organizations/<int:organization_id>/members/plan/",
-        members.member_bulk_plan,
+        member_list.member_bulk_plan,
         name="member-bulk-plan",
     ),
     path(
         "organizations/<int:organization_id>/members/export/",
-        members.member_export,
+        member_list.member_export,
         name="member-export",
     ),
     path(
         "organizations/<int:organization_id>/members/<int:membership_id>/",
-        members.member_detail,
+        member_detail.member_detail,
         name="member-detail",
     ),
     path(
         "organizations/<int:organization_id>/members/<int:membership_id>/role/",
-        members.member_role,
+        member_detail.member_role,
         name="member-role",
     ),
     path(
         "organizations/<int:organization_id>/members/<int:membership_id>/plan/",
-        members.member_plan,
+        member_detail.member_plan,
         name="member-plan",
     ),
     path(
         "organizations/<int:organization_id>/members/<int:membership_id>/remove/",
-        members.member_remove,
+        member_detail.member_remove,
         name="member-remove",
     ),
 ]

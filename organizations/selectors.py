@@ -33,7 +33,11 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def member_list(*, organization_id: int, query: str = "") -> QuerySet[Membership]:
+def membership_list_for_organization(
+    *, organization_id: int, query: str = ""
+) -> QuerySet[Membership]:
+    """An organization's memberships with their people, by email, searched
+    by name or email."""
     members = Membership.objects.filter(organization_id=organization_id)
     if query := query.strip():
         if "\x00" in query:

@@ -2,6 +2,9 @@ from plans.models import Feature, Plan
 
 
 def plan_catalog() -> list[Plan]:
+    """The catalogue, cheapest first, each plan with its features (for
+    Plans & Pricing). By id, without features: contracts'
+    `plan_catalog_by_id`."""
     return list(Plan.objects.with_features())
 
 

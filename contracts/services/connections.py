@@ -46,15 +46,20 @@ def contract_connect_with_key(
 ) -> Contract:
     """Connect the contract a connection key belongs to (flow 2).
 
-    Every attempt is recorded; a refused one in a transaction of its own, so
-    that it stays recorded (and counted by the limit) when the attempt's own
-    changes roll back.
+    Every attempt is recorded, a refused one too: the attempt's own changes
+    run in a savepoint, rolled back on a refusal, and the refusal is
+    written after it in the same transaction, so that it stays recorded
+    (and counted by the limit) when the attempt's changes roll back.
     """
-    try:
-        with transaction.atomic():
-            return _connect_with_key(organization=organization, key=key, actor=actor)
-    except ContractError as error:
-        with transaction.atomic():
+    refused = None
+    with transaction.atomic():
+        try:
+            _key_attempt_slot(organization=organization, actor=actor)
+            with transaction.atomic():
+                return _connect_with_key(
+                    organization=organization, key=key, actor=actor
+                )
+        except ContractError as error:
             _event(
                 EventKind.KEY_REJECTED,
                 contract=getattr(error, "contract", None),
@@ -62,7 +67,9 @@ def contract_connect_with_key(
                 actor=actor,
                 detail=str(error)[:200],
             )
-        raise
+            refused = error
+    # Raised once the refusal is committed, with the locks released.
+    raise refused
 
 
 @transaction.atomic
@@ -203,7 +210,27 @@ def _connect(
     return contract
 
 
-def _connect_with_key(*, organization: Organization, key: str, actor: User) -> Contract:
+def _key_attempt_slot(*, organization: Organization, actor: User) -> None:
+    """Take this attempt's place under the limit on wrong keys (per person
+    and per organization, in a sliding window), or refuse it.
+
+    The count is the history itself: every refused attempt is a
+    KEY_REJECTED event. Counting and then checking was racy (twelve keys
+    sent at once all counted zero and were all checked), so the attempt
+    first locks the organization's row and the person's row, and holds both
+    until its outcome is committed: attempts on one organization, or by
+    one person, queue, and each one counts the refusals of those before it.
+    Row locks rather than a counter in the cache (add + incr): the history
+    must record every attempt anyway, so one source stays exact, is shared
+    by every app server through the database, survives a cache flush, and
+    keeps the window sliding. Only an organization's administrators can
+    make attempts, and each holds the locks for a few milliseconds.
+    Locked in the order every path takes: the organization first (then,
+    in `_connect`, the contract); no other path locks a person's row. On
+    SQLite the IMMEDIATE transaction already runs attempts one at a time.
+    """
+    _lock(organization)
+    User.objects.select_for_update().only("pk").get(pk=actor.pk)
     since = timezone.now() - KEY_ATTEMPT_WINDOW
     failures = Event.objects.filter(kind=EventKind.KEY_REJECTED, created_at__gte=since)
     if (
@@ -216,6 +243,9 @@ def _connect_with_key(*, organization: Organization, key: str, actor: User) -> C
                 "minutes, then try again."
             )
         )
+
+
+def _connect_with_key(*, organization: Organization, key: str, actor: User) -> Contract:
     normalized = keys.key_normalize(key)
     if normalized is None:
         raise KeyRejected(

@@ -19,7 +19,6 @@ from django.views.decorators.http import (
     require_http_methods,
     require_POST,
 )
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
 from contracts import selectors, services
@@ -31,7 +30,7 @@ from contracts.exceptions import (
 )
 from contracts.forms import USE_KEY, AutoAssignForm, ConnectForm, ConnectKeyForm
 from contracts.pagination import CappedPaginator
-from organizations import selectors as organization_selectors
+from contracts.views._common import administrator_get, redirect_after_post
 from organizations.models import Membership
 
 EVENTS_PER_PAGE = 20
@@ -44,7 +43,7 @@ TEMPLATE = "contracts/organization_contract.html"
 def organization_contract(
     request: HtmxHttpRequest, organization_id: int
 ) -> HttpResponse:
-    membership = _administrator(request, organization_id)
+    membership = administrator_get(request, organization_id)
     # Pagination of the history and Cancel in the connect steps swap one
     # part of the page.
     partial = (
@@ -59,7 +58,7 @@ def organization_contract(
 @require_http_methods(["GET", "POST"])
 def connect(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     """Flow 1: pick a contract you manage, or "Use a connection key"."""
-    membership = _administrator(request, organization_id)
+    membership = administrator_get(request, organization_id)
     organization = membership.organization
     if request.method == "GET" and _has_contract(organization):
         return _already_connected(request, membership)
@@ -102,7 +101,7 @@ def connect_key(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     The key travels in the POST body only; it is never put in a URL, the
     session or a response.
     """
-    membership = _administrator(request, organization_id)
+    membership = administrator_get(request, organization_id)
     organization = membership.organization
     if request.method == "GET":
         if _has_contract(organization):
@@ -132,27 +131,12 @@ def connect_key(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def disconnect(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
-    """Confirm (GET, the page behind the dialog) and disconnect (POST)."""
-    membership = _administrator(request, organization_id)
+    """Confirm (GET: the page behind the dialog, or with htmx the dialog's
+    content alone) and disconnect (POST)."""
+    membership = administrator_get(request, organization_id)
     organization = membership.organization
-    url = reverse(
-        "contracts:organization-contract",
-        kwargs={"organization_id": organization.pk},
-    )
     if request.method == "GET":
-        contract = selectors.contract_for_organization(organization=organization)
-        if contract is None:
-            messages.info(request, _("This organization has no contract."))
-            return redirect(url)
-        return render(
-            request,
-            "contracts/contract_disconnect.html",
-            {
-                "membership": membership,
-                "organization": organization,
-                "contract": contract,
-            },
-        )
+        return _disconnect_confirm(request, membership)
     try:
         contract = services.contract_disconnect(
             organization=organization, actor=request.user
@@ -169,56 +153,80 @@ def disconnect(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
             )
             % {"reference": contract.reference},
         )
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return redirect_after_post(request, _contract_url(membership))
 
 
 @login_required
 @require_POST
 def auto_assign(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     """The "Assign plans automatically" switch, saved as soon as it changes."""
-    membership = _administrator(request, organization_id)
-    organization = membership.organization
+    membership = administrator_get(request, organization_id)
     form = AutoAssignForm(request.POST)
     form.is_valid()  # A checkbox is always valid: absent means off.
     error = ""
     try:
         services.contract_set_auto_assign(
-            organization=organization,
+            organization=membership.organization,
             enabled=form.cleaned_data["enabled"],
             actor=request.user,
         )
     except ContractError as refused:
         error = str(refused)
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, _("Saved"))
-        return redirect(
-            "contracts:organization-contract", organization_id=organization.pk
-        )
-    contract = selectors.contract_for_organization(organization=organization)
-    # On an error the switch is put back to the state actually saved.
+    if request.htmx:
+        return _auto_assign_switch(request, membership, error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Saved"))
+    return redirect(_contract_url(membership))
+
+
+def _contract_url(membership: Membership) -> str:
+    return reverse(
+        "contracts:organization-contract",
+        kwargs={"organization_id": membership.organization_id},
+    )
+
+
+def _disconnect_confirm(
+    request: HtmxHttpRequest, membership: Membership
+) -> HttpResponse:
+    contract = selectors.contract_for_organization(organization=membership.organization)
+    if contract is None:
+        messages.info(request, _("This organization has no contract."))
+        return redirect(_contract_url(membership))
+    template = "contracts/contract_disconnect.html"
+    if request.htmx:
+        template += "#disconnect-confirm"
+    return render(
+        request,
+        template,
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "contract": contract,
+            "in_dialog": bool(request.htmx),
+        },
+    )
+
+
+def _auto_assign_switch(
+    request: HtmxHttpRequest, membership: Membership, *, error: str
+) -> HttpResponse:
+    """The switch alone, put back to the state actually saved on an error."""
+    contract = selectors.contract_for_organization(organization=membership.organization)
     return render(
         request,
         f"{TEMPLATE}#auto-assign",
         {
             "membership": membership,
-            "organization": organization,
+            "organization": membership.organization,
             "contract": contract,
             "auto_assign_form": _auto_assign_form(contract),
             "auto_assign_errors": [error] if error else [],
             "saved": not error,
         },
         status=409 if error else 200,
-    )
-
-
-def _administrator(request: HtmxHttpRequest, organization_id: int) -> Membership:
-    return organization_selectors.membership_get(
-        user=request.user, organization_id=organization_id, administrator=True
     )
 
 
@@ -252,9 +260,7 @@ def _render(
         "connect_form": connect_form,
         "key_form": key_form,
     }
-    if step and request.htmx:
-        return render(request, f"{TEMPLATE}#connect-step", context, status=status)
-    if partial == "connect-step":
+    if (step and request.htmx) or partial == "connect-step":
         return render(request, f"{TEMPLATE}#connect-step", context, status=status)
     # The history grows with every seat given: counted up to a limit.
     context["history"] = CappedPaginator(
@@ -262,28 +268,32 @@ def _render(
     ).get_page(request.GET.get("page"))
     if partial == "history":
         return render(request, f"{TEMPLATE}#history", context, status=status)
-    contract = selectors.contract_for_organization(organization=organization)
-    context["contract"] = contract
-    if contract is not None:
-        context.update(
-            {
-                "overview": selectors.plan_overview(contracts=[contract])[contract.pk],
-                "auto_assign_form": _auto_assign_form(contract),
-                "plan_requests": selectors.plan_request_list(contract=contract)[
-                    :PLAN_REQUESTS_SHOWN
-                ],
-                "plan_request_count": selectors.plan_request_member_count(
-                    contract=contract
-                ),
-                "manages_contract": contract.managers.filter(
-                    pk=request.user.pk
-                ).exists(),
-            }
-        )
+    context.update(_contract_context(request, organization))
     return render(request, TEMPLATE, context, status=status)
 
 
-def _connected(request: HtmxHttpRequest, membership: Membership, contract):
+def _contract_context(request: HtmxHttpRequest, organization) -> dict:
+    """The connected contract, if any, with its plans, the requests for a
+    plan and the automatic assignment switch."""
+    contract = selectors.contract_for_organization(organization=organization)
+    if contract is None:
+        return {"contract": None}
+    overview = selectors.contract_overview(
+        contract=contract, user=request.user, requests_shown=PLAN_REQUESTS_SHOWN
+    )
+    return {
+        "contract": contract,
+        "overview": overview.plans,
+        "auto_assign_form": _auto_assign_form(contract),
+        "plan_requests": overview.plan_requests,
+        "plan_request_count": overview.plan_request_count,
+        "manages_contract": overview.manages_contract,
+    }
+
+
+def _connected(
+    request: HtmxHttpRequest, membership: Membership, contract
+) -> HttpResponse:
     messages.success(
         request,
         _("Contract %(reference)s is connected to %(organization)s.")
@@ -292,16 +302,12 @@ def _connected(request: HtmxHttpRequest, membership: Membership, contract):
             "organization": membership.organization.name,
         },
     )
-    url = reverse(
-        "contracts:organization-contract",
-        kwargs={"organization_id": membership.organization_id},
-    )
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return redirect_after_post(request, _contract_url(membership))
 
 
-def _already_connected(request: HtmxHttpRequest, membership: Membership):
+def _already_connected(
+    request: HtmxHttpRequest, membership: Membership
+) -> HttpResponse:
     messages.info(
         request,
         _(
@@ -310,10 +316,4 @@ def _already_connected(request: HtmxHttpRequest, membership: Membership):
         )
         % {"organization": membership.organization.name},
     )
-    url = reverse(
-        "contracts:organization-contract",
-        kwargs={"organization_id": membership.organization_id},
-    )
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return redirect_after_post(request, _contract_url(membership))

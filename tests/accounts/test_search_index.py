@@ -1,5 +1,6 @@
 """The members and seats searches (`icontains` on a person's name and email,
-see organizations.selectors.member_list and contracts.selectors.seat_list)
+see organizations.selectors.membership_list_for_organization and
+contracts.selectors.seat_list)
 are served by trigram indexes on PostgreSQL (accounts/migrations/0002): a
 pattern that starts with a wildcard cannot use a B-tree, and without them
 every search reads the whole user table. The indexes only serve a query
