@@ -136,6 +136,12 @@ def survey_list_deactivated_by(*, user: User, plan: Plan) -> list[Survey]:
 # The public pages: one query finds the survey and its owner's plan.
 
 
+def survey_is_accepting(*, survey: Survey) -> bool:
+    """The inactive rule, read only: open, and below the owner's plan's
+    limit. Needs the annotations of `Survey.objects.with_owner_plan()`."""
+    return survey.is_accepting
+
+
 # What token_new() makes: URL-safe base64, and no longer than the column.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 

@@ -359,14 +359,13 @@ def response_submit(
     return response
 
 
-def survey_accepts_responses(*, survey: Survey) -> bool:
-    """The inactive rule: open, and below the owner's plan's limit. At the
-    limit the owner uses "more responses", which may assign them a plan that
-    keeps the survey active; that is tried at most once a minute per survey,
-    so that a busy inactive link does not ask on every visit. Needs the
-    annotations of `Survey.objects.with_owner_plan()`."""
-    if survey.is_accepting:
-        return True
+def survey_more_responses_request(*, survey: Survey) -> bool:
+    """For an open survey at its owner's limit: the owner uses "more
+    responses", which may assign them a plan that keeps the survey active.
+    That is tried at most once a minute per survey, so that a busy inactive
+    link does not ask on every visit. Returns whether the survey accepts
+    responses afterwards; the read alone is `selectors.survey_is_accepting`.
+    Needs the annotations of `Survey.objects.with_owner_plan()`."""
     if not survey.is_open:
         return False
     if not cache.add(f"surveys:limit-asked:{survey.pk}", True, LIMIT_ASK_SECONDS):

@@ -253,7 +253,7 @@ class TestInactiveRule:
     ):
         data = _answers(questions, client, _url(link))
         responses_add(survey, 100, answers=False)
-        monkeypatch.setattr("surveys.views.FORM_TOKEN_MAX_AGE", -1)
+        settings.SURVEYS_FORM_TOKEN_MAX_AGE = -1
         response = client.post(_url(link), data)
         assert response.status_code == 409
 
