@@ -1,14 +1,8 @@
 """The respondent pages: public, anonymous, the hot path."""
 
-import hashlib
-
-from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import HtmxHttpRequest
@@ -22,12 +16,6 @@ from surveys.exceptions import (
 from surveys.forms import ResponseForm
 from surveys.models import Channel, Invitation, Survey, SurveyStatus
 from surveys.tokens import form_token_new, form_token_nonce
-
-# The public link's blank form page is cached whole (see `_respond_blank`),
-# with these stand-ins for what differs by visitor (they survive escaping).
-RESPOND_PAGE_CACHE_SECONDS = 600
-_CSRF_TOKEN_SLOT = "__csrf_token__"  # noqa: S105
-_FORM_TOKEN_SLOT = "__form_token__"  # noqa: S105
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,8 +85,6 @@ def _respond_form(
     if not _accepting(survey):
         reason = "closed" if survey.status == SurveyStatus.CLOSED else "inactive"
         return _respond_refused(request, survey, reason=reason)
-    if invitation is None and not request.GET:
-        return _respond_blank(request, survey)
     form = ResponseForm(
         initial={"form_token": form_token_new(survey, invitation)},
         questions=selectors.questionnaire(survey),
@@ -150,52 +136,6 @@ def _respond_submit(
         form.add_error(None, str(error))
         return _respond_render(request, survey, form)
     return redirect(thanks_url)
-
-
-def _respond_blank(request: HtmxHttpRequest, survey: Survey) -> HttpResponse:
-    """The blank form of a public link, the page every respondent opens.
-
-    It is the same for all of them but for two values, the CSRF token and
-    the signed form token: it is rendered once per survey, revision,
-    branding, language and link (see `_respond_page_key`) and kept for
-    RESPOND_PAGE_CACHE_SECONDS, with stand-ins where those two go. Whether
-    the survey accepts responses is still decided on every visit, before
-    this. Anything else that varies by visitor must not go in the page."""
-    key = _respond_page_key(request, survey)
-    page = cache.get(key)
-    if page is None:
-        form = ResponseForm(
-            initial={"form_token": _FORM_TOKEN_SLOT},
-            questions=selectors.questionnaire(survey),
-        )
-        page = render_to_string(
-            "surveys/respond.html",
-            {"survey": survey, "form": form, "csrf_token": _CSRF_TOKEN_SLOT},
-            request=request,
-        )
-        cache.set(key, page, RESPOND_PAGE_CACHE_SECONDS)
-    return HttpResponse(
-        page.replace(_CSRF_TOKEN_SLOT, get_token(request)).replace(
-            _FORM_TOKEN_SLOT, form_token_new(survey, None)
-        )
-    )
-
-
-def _respond_page_key(request: HtmxHttpRequest, survey: Survey) -> str:
-    """Everything the blank page shows, hashed: a change of any gives
-    another page. The revision stands for the questions."""
-    shown = [
-        survey.pk,
-        survey.revision,
-        survey.title,
-        survey.description,
-        survey.brand_class,
-        survey.brand_logo_path,
-        get_language(),
-        request.path,
-    ]
-    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
-    return f"surveys:respond-page:{digest}"
 
 
 def _respond_render(request, survey, form, status=200):
