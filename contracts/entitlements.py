@@ -4,6 +4,7 @@ entry point every paid feature calls (it may allocate a plan on the spot).
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
     BigIntegerField,
@@ -88,6 +89,38 @@ def effective_plan(user: User) -> Plan:
     its features.
     """
     return Plan.objects.with_features().get(pk=effective_plan_id(user.pk))
+
+
+# A use asked for on someone's behalf, not by their own click (a respondent
+# reaching a survey owner's limit asks for the owner's "more responses"), is
+# tried at most once per this many seconds for the same person, feature and
+# scope, so that a busy page does not ask on every visit.
+FEATURE_ASK_SECONDS = 60
+# Bumped by `feature_asks_reset`: part of every ask's key, so that one
+# increment lets every pending ask be made again at once.
+_ASK_ROUND_KEY = "contracts:feature-ask-round"
+
+
+def feature_ask_due(*, user_id: int, feature: Feature, scope: str = "") -> bool:
+    """Whether a use of `feature` on behalf of the person may be tried now:
+    once per FEATURE_ASK_SECONDS for the same person, feature and scope (a
+    survey, say), and again at once after `feature_asks_reset`. Atomic
+    (`cache.add`): of concurrent callers, one is told yes."""
+    round_ = cache.get(_ASK_ROUND_KEY, 0)
+    key = f"contracts:feature-ask:{round_}:{user_id}:{Feature(feature)}:{scope}"
+    return cache.add(key, True, FEATURE_ASK_SECONDS)
+
+
+def feature_asks_reset() -> None:
+    """A seat may have become available (one was freed, automatic assignment
+    was switched on): every use asked for on someone's behalf may be asked
+    again at once, so that a survey kept inactive for want of a seat comes
+    back for the next respondent. Call it once the change has committed."""
+    try:
+        cache.incr(_ASK_ROUND_KEY)
+    except ValueError:
+        if not cache.add(_ASK_ROUND_KEY, 1, None):
+            cache.incr(_ASK_ROUND_KEY)
 
 
 def feature_use(*, user: User, feature: Feature) -> FeatureUse:

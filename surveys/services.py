@@ -6,7 +6,6 @@ everywhere."""
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import email_after_commit
-from contracts.entitlements import FeatureUse, feature_use
+from contracts.entitlements import FeatureUse, feature_ask_due, feature_use
 from contracts.exceptions import ContractError
 from organizations.models import Membership, Organization
 from plans.models import Feature
@@ -47,7 +46,6 @@ from surveys.models import (
 
 INVITATIONS_PER_BATCH = 500
 CREATOR_ROLES = selectors.CREATOR_ROLES
-LIMIT_ASK_SECONDS = 60
 
 
 # Surveys
@@ -362,13 +360,18 @@ def response_submit(
 def survey_more_responses_request(*, survey: Survey) -> bool:
     """For an open survey at its owner's limit: the owner uses "more
     responses", which may assign them a plan that keeps the survey active.
-    That is tried at most once a minute per survey, so that a busy inactive
-    link does not ask on every visit. Returns whether the survey accepts
+    That is tried at most once a minute per survey (`feature_ask_due`), so
+    that a busy inactive link does not ask on every visit, and again at once
+    when a seat may have become available. Returns whether the survey accepts
     responses afterwards; the read alone is `selectors.survey_is_accepting`.
     Needs the annotations of `Survey.objects.with_owner_plan()`."""
     if not survey.is_open:
         return False
-    if not cache.add(f"surveys:limit-asked:{survey.pk}", True, LIMIT_ASK_SECONDS):
+    if not feature_ask_due(
+        user_id=survey.owner_id,
+        feature=Feature.MORE_RESPONSES,
+        scope=f"survey:{survey.pk}",
+    ):
         return False
     use = survey_limit_reached(survey=survey)
     return (

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import HtmxHttpRequest
-from surveys import selectors, services
+from surveys import selectors, services, throttle
 from surveys.exceptions import (
     FormAlreadySent,
     InvitationUsed,
@@ -85,6 +85,8 @@ def _respond_form(
     if not _accepting(survey):
         reason = "closed" if survey.status == SurveyStatus.CLOSED else "inactive"
         return _respond_refused(request, survey, reason=reason)
+    if not throttle.form_token_take(request):
+        return _respond_refused(request, survey, reason="limited", status=429)
     form = ResponseForm(
         initial={"form_token": form_token_new(survey, invitation)},
         questions=selectors.questionnaire(survey),
@@ -112,19 +114,29 @@ def _respond_submit(
     data = request.POST.copy()
     if not served:
         # Shown again with its errors, the form is one served now.
+        if not throttle.form_token_take(request):
+            return _respond_refused(request, survey, reason="limited", status=429)
         data["form_token"] = form_token_new(survey, invitation)
     form = ResponseForm(data, questions=selectors.questionnaire(survey))
     if not form.is_valid():
         # A full page in the respondent's browser, not an htmx fragment: a
         # form with its messages is an ordinary page there.
         return _respond_render(request, survey, form)
+    if not throttle.response_take(request, survey):
+        return _respond_refused(request, survey, reason="limited", status=429)
+    return _respond_save(
+        request, survey, invitation, form, nonce if served else None, thanks_url
+    )
+
+
+def _respond_save(request, survey, invitation, form, nonce, thanks_url):
     try:
         services.response_submit(
             survey=survey,
             answers=form.answers(),
             channel=Channel.EMAIL if invitation else Channel.LINK,
             invitation=invitation,
-            form_nonce=nonce if served else None,
+            form_nonce=nonce,
         )
     except FormAlreadySent:
         # The same served form sent twice at once: the other copy is kept.
@@ -135,6 +147,8 @@ def _respond_submit(
     except SurveyError as error:
         form.add_error(None, str(error))
         return _respond_render(request, survey, form)
+    if nonce is not None:
+        throttle.form_token_give_back(request)
     return redirect(thanks_url)
 
 
