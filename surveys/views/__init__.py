@@ -15,6 +15,7 @@ from surveys.views.manage import (
     survey_status,
 )
 from surveys.views.reports import (
+    real_data_use,
     report_export,
     responses_download,
     survey_report,
@@ -34,6 +35,7 @@ __all__ = [
     "question_add",
     "question_delete",
     "question_move",
+    "real_data_use",
     "report_export",
     "respond_invitation",
     "respond_invitation_thanks",
