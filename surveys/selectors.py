@@ -38,6 +38,7 @@ from surveys.models import (
     Answer,
     Channel,
     Distribution,
+    EmailStatus,
     Invitation,
     QuestionKind,
     Response,
@@ -218,6 +219,15 @@ class DistributionSummary:
     invited: int
     answered_by_email: int
     answered_by_link: int
+    # Invitation emails by outcome: taken by the mailer, still being sent,
+    # and failed after their retries (with the first addresses, to show).
+    emailed: int = 0
+    pending: int = 0
+    failed: int = 0
+    failed_addresses: list[str] = field(default_factory=list)
+
+
+FAILED_ADDRESSES_SHOWN = 20
 
 
 def distribution_summary(*, survey: Survey) -> DistributionSummary:
@@ -225,18 +235,36 @@ def distribution_summary(*, survey: Survey) -> DistributionSummary:
         survey.distributions.annotate(
             invited=Count("invitations"),
             answered=Count("invitations", filter=Q(invitations__used_at__isnull=False)),
+            emailed=_email_count(EmailStatus.SENT),
+            pending=_email_count(EmailStatus.PENDING),
+            failed=_email_count(EmailStatus.FAILED),
         )
     )
     link = next((d for d in distributions if d.channel == Channel.LINK), None)
     batches = [d for d in distributions if d.channel == Channel.EMAIL]
     answered = sum(batch.answered for batch in batches)
+    failed = sum(batch.failed for batch in batches)
     return DistributionSummary(
         link=link,
         batches=batches,
         invited=sum(batch.invited for batch in batches),
         answered_by_email=answered,
         answered_by_link=max(survey.response_count - answered, 0),
+        emailed=sum(batch.emailed for batch in batches),
+        pending=sum(batch.pending for batch in batches),
+        failed=failed,
+        failed_addresses=list(
+            survey.invitations.filter(email_status=EmailStatus.FAILED)
+            .order_by("email")
+            .values_list("email", flat=True)[:FAILED_ADDRESSES_SHOWN]
+        )
+        if failed
+        else [],
     )
+
+
+def _email_count(status: str) -> Count:
+    return Count("invitations", filter=Q(invitations__email_status=status))
 
 
 # Reports

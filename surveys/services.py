@@ -5,20 +5,21 @@ demo share one set of rules. Paid features go through the contracts app's
 everywhere."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.notifications import email_after_commit
 from contracts.entitlements import FeatureUse, feature_ask_due, feature_use
 from contracts.exceptions import ContractError
 from organizations.models import Membership, Organization
 from plans.models import Feature
-from surveys import selectors
+from surveys import selectors, tasks
 from surveys.exceptions import (
     FeatureRefused,
     FormAlreadySent,
@@ -269,17 +270,27 @@ def invitations_send(
         Invitation(survey=survey, distribution=distribution, email=address)
         for address in new
     )
+    # The subject is one line whatever the title (titles are validated so
+    # since, older ones may not be): a mailer refuses a header with a break.
+    subject = _("You are invited to answer “%(title)s”") % {
+        "title": " ".join(survey.title.split())
+    }
     for invitation in invitations:
-        email_after_commit(
-            to=[invitation.email],
-            subject=_("You are invited to answer “%(title)s”")
-            % {"title": survey.title},
-            template_name="surveys/email/invitation.txt",
-            context={
+        body = render_to_string(
+            "surveys/email/invitation.txt",
+            {
                 "survey": survey,
                 "sender": actor,
                 "url": base_url + invitation.get_absolute_url(),
             },
+        )
+        transaction.on_commit(
+            partial(
+                tasks.invitation_email_send.enqueue,
+                invitation_id=invitation.pk,
+                subject=subject,
+                body=body,
+            )
         )
     return InvitationBatch(distribution, invitations, sorted(known))
 
