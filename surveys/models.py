@@ -271,6 +271,12 @@ class Distribution(models.Model):
         verbose_name = _("distribution")
         verbose_name_plural = _("distributions")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The daily cap counts a person's batches of the last 24 hours.
+            models.Index(
+                fields=["created_by", "created_at"], name="surveys_distribution_sender"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["survey"],

@@ -5,8 +5,10 @@ demo share one set of rules. Paid features go through the contracts app's
 everywhere."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -46,6 +48,9 @@ from surveys.models import (
 )
 
 INVITATIONS_PER_BATCH = 500
+# Invitation emails one person may send in 24 hours (all their surveys);
+# SURVEYS_INVITATIONS_PER_DAY changes it.
+INVITATIONS_PER_DAY = 2000
 CREATOR_ROLES = selectors.CREATOR_ROLES
 
 
@@ -263,6 +268,7 @@ def invitations_send(
     new = [address for address in addresses if address not in known]
     if not new:
         return InvitationBatch(None, [], sorted(known))
+    _daily_cap_check(actor=actor, count=len(new))
     distribution = Distribution.objects.create(
         survey=survey, channel=Channel.EMAIL, created_by=actor
     )
@@ -293,6 +299,32 @@ def invitations_send(
             )
         )
     return InvitationBatch(distribution, invitations, sorted(known))
+
+
+def invitations_per_day() -> int:
+    return getattr(settings, "SURVEYS_INVITATIONS_PER_DAY", INVITATIONS_PER_DAY)
+
+
+def _daily_cap_check(*, actor: User, count: int) -> None:
+    """At most `invitations_per_day()` invitation emails per person in any
+    24 hours, counted from the database, so that an account cannot be used
+    to mail arbitrary addresses at will. The person's row is locked so that
+    two of their batches at once are counted one after the other."""
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
+    cap = invitations_per_day()
+    sent = Invitation.objects.filter(
+        distribution__created_by=actor,
+        distribution__created_at__gte=timezone.now() - timedelta(days=1),
+    ).count()
+    if sent + count > cap:
+        raise SurveyError(
+            _(
+                "You can send up to %(cap)s invitations in 24 hours. You have "
+                "sent %(sent)s, so %(left)s more can go now: send fewer "
+                "addresses, or try again later."
+            )
+            % {"cap": cap, "sent": sent, "left": max(cap - sent, 0)}
+        )
 
 
 # Responses

@@ -3,13 +3,17 @@ titles are one line, and each invitation email is retried, then recorded as
 failed and shown on the survey page, never recorded as sent."""
 
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import timezone
 
-from surveys.models import EmailStatus, Invitation, Survey
+from surveys.models import Distribution, EmailStatus, Invitation, Survey
+from tests.organizations.factories import MembershipFactory
+from tests.surveys.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +128,60 @@ class TestInvitationEmails:
         page = client.get(survey.get_absolute_url())
         assert "By email: 1 invitation sent, 0 answered." in page.text
         assert "could not be sent" not in page.text
+
+
+class TestDailyCap:
+    """Invitation emails per person in any 24 hours, counted from the
+    database (default 2,000)."""
+
+    def test_the_default_cap_is_2000(self):
+        from surveys import services
+
+        assert services.invitations_per_day() == 2000
+
+    def test_a_batch_over_the_cap_is_refused_with_a_clear_message(
+        self,
+        user_client,
+        owner,
+        survey,
+        organization,
+        settings,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+    ):
+        settings.SURVEYS_INVITATIONS_PER_DAY = 3
+        client = user_client(owner)
+        capture = django_capture_on_commit_callbacks
+        _send(client, survey, "a@example.test, b@example.test", capture)
+        other = SurveyFactory(owner=owner, organization=organization, open=True)
+        refused = _send(client, other, "c@example.test, d@example.test", capture)
+        assert refused.status_code == 422
+        assert (
+            "You can send up to 3 invitations in 24 hours. You have sent 2, so 1 "
+            "more can go now" in refused.text
+        )
+        assert not other.invitations.exists()
+        assert _send(client, other, "c@example.test", capture).status_code == 302
+        assert len(mailoutbox) == 3
+        # Another person has their own allowance.
+        admin = MembershipFactory(organization=organization, administrator=True).user
+        assert (
+            _send(user_client(admin), other, "e@example.test", capture).status_code
+            == 302
+        )
+
+    def test_invitations_older_than_a_day_no_longer_count(
+        self,
+        user_client,
+        owner,
+        survey,
+        settings,
+        django_capture_on_commit_callbacks,
+    ):
+        settings.SURVEYS_INVITATIONS_PER_DAY = 2
+        client = user_client(owner)
+        capture = django_capture_on_commit_callbacks
+        _send(client, survey, "a@example.test, b@example.test", capture)
+        assert _send(client, survey, "c@example.test", capture).status_code == 422
+        Distribution.objects.update(created_at=timezone.now() - timedelta(hours=25))
+        assert _send(client, survey, "c@example.test", capture).status_code == 302
