@@ -1,9 +1,12 @@
-"""What a person may use: their effective plan, and `feature_use`, the one
-entry point every paid feature calls (it may allocate a plan on the spot).
+"""What a person may use: their effective plan; `feature_check`, the
+read-only question a page (GET) asks; and `feature_use`, the one entry point
+every use of a paid feature calls from a POST or a task (it may allocate a
+plan on the spot).
 """
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
     BigIntegerField,
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contracts import services
-from contracts.exceptions import SeatsExhausted
+from contracts.exceptions import ContractError, SeatsExhausted
 from contracts.models import Allotment, Contract, Seat, SeatSource
 from plans.models import FREE_PLAN_CODE, Feature, Plan
 
@@ -90,6 +93,76 @@ def effective_plan(user: User) -> Plan:
     return Plan.objects.with_features().get(pk=effective_plan_id(user.pk))
 
 
+@dataclass(frozen=True)
+class FeatureCheck:
+    """The answer to "may this person use the feature?", read only.
+
+    `offer` is the plan automatic assignment would give them if they used
+    the feature now (from a POST, through `feature_use`), when their plan
+    lacks it; `message` says why the use is refused otherwise.
+    """
+
+    allowed: bool
+    plan: Plan
+    offer: Plan | None = None
+    message: str = ""
+
+
+def feature_check(*, user: User, feature: Feature) -> FeatureCheck:
+    """Whether the person's plan includes the feature, and if not, which
+    plan automatic assignment could give them: a read that never writes, for
+    pages (GET) that show what a click would do. Only `feature_use`, from a
+    POST, gives the plan."""
+    feature = Feature(feature)
+    plan = effective_plan(user)
+    if plan.includes(feature):
+        return FeatureCheck(allowed=True, plan=plan)
+    contracts = (
+        Contract.objects.active()
+        .filter(auto_assign=True, organization__memberships__user=user)
+        .order_by("pk")
+    )
+    for contract in contracts:
+        offer = _auto_assign_offer(contract=contract, user=user, feature=feature)
+        if offer is not None:
+            return FeatureCheck(allowed=False, plan=plan, offer=offer)
+    return FeatureCheck(
+        allowed=False, plan=plan, message=_refusal(plan, feature, asked=False)
+    )
+
+
+# A use asked for on someone's behalf, not by their own click (a respondent
+# reaching a survey owner's limit asks for the owner's "more responses"), is
+# tried at most once per this many seconds for the same person, feature and
+# scope, so that a busy page does not ask on every visit.
+FEATURE_ASK_SECONDS = 60
+# Bumped by `feature_asks_reset`: part of every ask's key, so that one
+# increment lets every pending ask be made again at once.
+_ASK_ROUND_KEY = "contracts:feature-ask-round"
+
+
+def feature_ask_due(*, user_id: int, feature: Feature, scope: str = "") -> bool:
+    """Whether a use of `feature` on behalf of the person may be tried now:
+    once per FEATURE_ASK_SECONDS for the same person, feature and scope (a
+    survey, say), and again at once after `feature_asks_reset`. Atomic
+    (`cache.add`): of concurrent callers, one is told yes."""
+    round_ = cache.get(_ASK_ROUND_KEY, 0)
+    key = f"contracts:feature-ask:{round_}:{user_id}:{Feature(feature)}:{scope}"
+    return cache.add(key, True, FEATURE_ASK_SECONDS)
+
+
+def feature_asks_reset() -> None:
+    """A seat may have become available (one was freed, automatic assignment
+    was switched on): every use asked for on someone's behalf may be asked
+    again at once, so that a survey kept inactive for want of a seat comes
+    back for the next respondent. Call it once the change has committed."""
+    try:
+        cache.incr(_ASK_ROUND_KEY)
+    except ValueError:
+        if not cache.add(_ASK_ROUND_KEY, 1, None):
+            cache.incr(_ASK_ROUND_KEY)
+
+
 def feature_use(*, user: User, feature: Feature) -> FeatureUse:
     """Use a paid feature: allowed, allowed after allocating a plan, or refused.
 
@@ -129,16 +202,7 @@ def feature_use(*, user: User, feature: Feature) -> FeatureUse:
 
 
 def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | None:
-    held = Seat.objects.filter(contract=contract, user=user).select_related("plan")
-    held_rank = held[0].plan.rank if held else -1
-    candidates = (
-        Allotment.objects.filter(
-            contract=contract, plan__features__feature=feature, plan__rank__gt=held_rank
-        )
-        .select_related("plan")
-        .order_by("plan__rank")
-    )
-    for allotment in candidates:
+    for allotment in _candidates(contract=contract, user=user, feature=feature):
         try:
             seat = services.seat_put(
                 contract=contract,
@@ -152,6 +216,31 @@ def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | 
             continue
         return seat.plan
     return None
+
+
+def _auto_assign_offer(
+    *, contract: Contract, user: User, feature: Feature
+) -> Plan | None:
+    """The plan `_auto_assign` would give now, without locking or writing."""
+    for allotment in _candidates(contract=contract, user=user, feature=feature):
+        try:
+            services.seat_put_check(contract=contract, user=user, plan=allotment.plan)
+        except ContractError:
+            continue
+        return allotment.plan
+    return None
+
+
+def _candidates(*, contract: Contract, user: User, feature: Feature):
+    held = Seat.objects.filter(contract=contract, user=user).select_related("plan")
+    held_rank = held[0].plan.rank if held else -1
+    return (
+        Allotment.objects.filter(
+            contract=contract, plan__features__feature=feature, plan__rank__gt=held_rank
+        )
+        .select_related("plan")
+        .order_by("plan__rank")
+    )
 
 
 def _refusal(plan: Plan, feature: Feature, *, asked: bool) -> str:

@@ -3,14 +3,20 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import RATING_VALUES, BrandColour, BrandLogo, QuestionKind
+from surveys.models import (
+    RATING_VALUES,
+    BrandColour,
+    BrandLogo,
+    QuestionKind,
+    one_line,
+)
 from surveys.selectors import QuestionItem
 
 PERSONAL = ""
 
 
 class SurveyCreateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[one_line])
     description = forms.CharField(
         label=_("Introduction"),
         max_length=2000,

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -15,6 +16,16 @@ TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters
 
 def token_new() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+# Every character `str.splitlines()` breaks a line at.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def one_line(value: str) -> None:
+    """A title goes into email subjects, where a line break is refused."""
+    if any(character in LINE_BREAKS for character in value):
+        raise ValidationError(_("Write it on one line."), code="line_break")
 
 
 class SurveyStatus(models.TextChoices):
@@ -95,7 +106,7 @@ class Survey(models.Model):
         verbose_name=_("organization"),
         help_text=_("Empty for a survey in the owner’s own area."),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[one_line])
     description = models.TextField(
         _("introduction"),
         max_length=2000,
@@ -260,6 +271,12 @@ class Distribution(models.Model):
         verbose_name = _("distribution")
         verbose_name_plural = _("distributions")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The daily cap counts a person's batches of the last 24 hours.
+            models.Index(
+                fields=["created_by", "created_at"], name="surveys_distribution_sender"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["survey"],
@@ -278,6 +295,12 @@ class Distribution(models.Model):
 
     def get_absolute_url(self):
         return reverse("surveys:respond-link", kwargs={"token": self.token})
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -310,6 +333,13 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     used_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # What became of the email, set by the task that sends it: an invitation
+    # is shown as sent only once the mailer has taken it.
+    email_status = models.CharField(
+        _("email"), max_length=10, choices=EmailStatus, default=EmailStatus.PENDING
+    )
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+    email_failed_at = models.DateTimeField(_("email failed at"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

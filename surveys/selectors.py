@@ -1,8 +1,6 @@
 """Reads of the surveys app: who sees which survey, the public pages' hot
 lookups, the questionnaire, reports and the response data."""
 
-import datetime
-import functools
 import random
 import re
 from collections import defaultdict
@@ -33,7 +31,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from config.exports import spreadsheet_safe
-from contracts.entitlements import effective_plan_id
 from organizations.models import Membership, Role
 from plans.models import Feature, Plan, PlanFeature
 from surveys.models import (
@@ -41,6 +38,7 @@ from surveys.models import (
     Answer,
     Channel,
     Distribution,
+    EmailStatus,
     Invitation,
     QuestionKind,
     Response,
@@ -136,6 +134,12 @@ def survey_list_deactivated_by(*, user: User, plan: Plan) -> list[Survey]:
 # The public pages: one query finds the survey and its owner's plan.
 
 
+def survey_is_accepting(*, survey: Survey) -> bool:
+    """The inactive rule, read only: open, and below the owner's plan's
+    limit. Needs the annotations of `Survey.objects.with_owner_plan()`."""
+    return survey.is_accepting
+
+
 # What token_new() makes: URL-safe base64, and no longer than the column.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -148,56 +152,17 @@ def form_nonce_spent(*, nonce: str) -> bool:
 def survey_get_by_link(*, token: str) -> Survey | None:
     """The survey a public link opens, with what `Survey.objects.
     with_owner_plan()` annotates (its owner's plan, that plan's response
-    limit, whether it includes custom branding), or None.
-
-    Every respondent's visit asks this, so it is one query that the database
-    plans quickly, and whose SQL is not built again on each visit: building
-    it costs more than running it, and it only changes with the day (which
-    contracts are in force). See `_by_link_sql`."""
+    limit, whether it includes custom branding), or None. One query, by the
+    unique index on the link's token."""
     # Anything else (a NUL byte, which PostgreSQL refuses in a query) is
     # not looked up.
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    sql, params, token_at = _by_link_sql(timezone.localdate())
-    params = [*params[:token_at], token, *params[token_at + 1 :]]
-    survey = next(iter(Survey.objects.raw(sql, params)), None)
-    if survey is not None:
-        # What the ORM's converters would do (SQLite answers 0 or 1).
-        survey.owner_has_branding = bool(survey.owner_has_branding)
-    return survey
-
-
-# A value no token has, to find the token's place among the parameters.
-_TOKEN = "\x00token\x00"  # noqa: S105
-
-
-@functools.lru_cache(maxsize=2)
-def _by_link_sql(today: datetime.date) -> tuple[str, tuple, int]:
-    """The link lookup's SQL for a day, its parameters, and where the token
-    goes among them.
-
-    The survey and its owner's plan id come from the ORM (the rule is
-    `effective_plan_id`'s); the plan's limit and branding are joined around
-    it, so that the owner's plan is worked out once rather than once per
-    annotation, as `with_owner_plan()` has it. The day is the key because
-    `effective_plan_id` reads it when the query is built."""
-    survey_sql, params = (
-        Survey.objects.annotate(owner_plan_id=effective_plan_id(OuterRef("owner_id")))
-        .filter(distributions__channel=Channel.LINK, distributions__token=_TOKEN)
-        .order_by()[:1]
-        .query.sql_with_params()
+    surveys = Survey.objects.with_owner_plan().filter(
+        distributions__channel=Channel.LINK, distributions__token=token
     )
-    # Only table names and the ORM's own SQL go in; values are parameters.
-    plan, feature = Plan._meta.db_table, PlanFeature._meta.db_table
-    sql = (
-        f"SELECT survey.*, owner_plan.response_limit AS owner_response_limit, "  # noqa: S608
-        f"EXISTS(SELECT 1 FROM {feature} included "
-        f"WHERE included.plan_id = owner_plan.id AND included.feature = %s) "
-        f"AS owner_has_branding FROM ({survey_sql}) survey "
-        f"INNER JOIN {plan} owner_plan ON owner_plan.id = survey.owner_plan_id"
-    )
-    params = (Feature.CUSTOM_BRANDING.value, *params)
-    return sql, params, params.index(_TOKEN)
+    # The token is unique: no ordering to compute.
+    return next(iter(surveys.order_by()[:1]), None)
 
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:
@@ -254,6 +219,15 @@ class DistributionSummary:
     invited: int
     answered_by_email: int
     answered_by_link: int
+    # Invitation emails by outcome: taken by the mailer, still being sent,
+    # and failed after their retries (with the first addresses, to show).
+    emailed: int = 0
+    pending: int = 0
+    failed: int = 0
+    failed_addresses: list[str] = field(default_factory=list)
+
+
+FAILED_ADDRESSES_SHOWN = 20
 
 
 def distribution_summary(*, survey: Survey) -> DistributionSummary:
@@ -261,18 +235,36 @@ def distribution_summary(*, survey: Survey) -> DistributionSummary:
         survey.distributions.annotate(
             invited=Count("invitations"),
             answered=Count("invitations", filter=Q(invitations__used_at__isnull=False)),
+            emailed=_email_count(EmailStatus.SENT),
+            pending=_email_count(EmailStatus.PENDING),
+            failed=_email_count(EmailStatus.FAILED),
         )
     )
     link = next((d for d in distributions if d.channel == Channel.LINK), None)
     batches = [d for d in distributions if d.channel == Channel.EMAIL]
     answered = sum(batch.answered for batch in batches)
+    failed = sum(batch.failed for batch in batches)
     return DistributionSummary(
         link=link,
         batches=batches,
         invited=sum(batch.invited for batch in batches),
         answered_by_email=answered,
         answered_by_link=max(survey.response_count - answered, 0),
+        emailed=sum(batch.emailed for batch in batches),
+        pending=sum(batch.pending for batch in batches),
+        failed=failed,
+        failed_addresses=list(
+            survey.invitations.filter(email_status=EmailStatus.FAILED)
+            .order_by("email")
+            .values_list("email", flat=True)[:FAILED_ADDRESSES_SHOWN]
+        )
+        if failed
+        else [],
     )
+
+
+def _email_count(status: str) -> Count:
+    return Count("invitations", filter=Q(invitations__email_status=status))
 
 
 # Reports

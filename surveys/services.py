@@ -5,21 +5,23 @@ demo share one set of rules. Paid features go through the contracts app's
 everywhere."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 
-from django.core.cache import cache
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.notifications import email_after_commit
-from contracts.entitlements import FeatureUse, feature_use
+from contracts.entitlements import FeatureUse, feature_ask_due, feature_use
 from contracts.exceptions import ContractError
 from organizations.models import Membership, Organization
 from plans.models import Feature
-from surveys import selectors
+from surveys import selectors, tasks
 from surveys.exceptions import (
     FeatureRefused,
     FormAlreadySent,
@@ -46,8 +48,10 @@ from surveys.models import (
 )
 
 INVITATIONS_PER_BATCH = 500
+# Invitation emails one person may send in 24 hours (all their surveys);
+# SURVEYS_INVITATIONS_PER_DAY changes it.
+INVITATIONS_PER_DAY = 2000
 CREATOR_ROLES = selectors.CREATOR_ROLES
-LIMIT_ASK_SECONDS = 60
 
 
 # Surveys
@@ -264,6 +268,7 @@ def invitations_send(
     new = [address for address in addresses if address not in known]
     if not new:
         return InvitationBatch(None, [], sorted(known))
+    _daily_cap_check(actor=actor, count=len(new))
     distribution = Distribution.objects.create(
         survey=survey, channel=Channel.EMAIL, created_by=actor
     )
@@ -271,19 +276,55 @@ def invitations_send(
         Invitation(survey=survey, distribution=distribution, email=address)
         for address in new
     )
+    # The subject is one line whatever the title (titles are validated so
+    # since, older ones may not be): a mailer refuses a header with a break.
+    subject = _("You are invited to answer “%(title)s”") % {
+        "title": " ".join(survey.title.split())
+    }
     for invitation in invitations:
-        email_after_commit(
-            to=[invitation.email],
-            subject=_("You are invited to answer “%(title)s”")
-            % {"title": survey.title},
-            template_name="surveys/email/invitation.txt",
-            context={
+        body = render_to_string(
+            "surveys/email/invitation.txt",
+            {
                 "survey": survey,
                 "sender": actor,
                 "url": base_url + invitation.get_absolute_url(),
             },
         )
+        transaction.on_commit(
+            partial(
+                tasks.invitation_email_send.enqueue,
+                invitation_id=invitation.pk,
+                subject=subject,
+                body=body,
+            )
+        )
     return InvitationBatch(distribution, invitations, sorted(known))
+
+
+def invitations_per_day() -> int:
+    return getattr(settings, "SURVEYS_INVITATIONS_PER_DAY", INVITATIONS_PER_DAY)
+
+
+def _daily_cap_check(*, actor: User, count: int) -> None:
+    """At most `invitations_per_day()` invitation emails per person in any
+    24 hours, counted from the database, so that an account cannot be used
+    to mail arbitrary addresses at will. The person's row is locked so that
+    two of their batches at once are counted one after the other."""
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
+    cap = invitations_per_day()
+    sent = Invitation.objects.filter(
+        distribution__created_by=actor,
+        distribution__created_at__gte=timezone.now() - timedelta(days=1),
+    ).count()
+    if sent + count > cap:
+        raise SurveyError(
+            _(
+                "You can send up to %(cap)s invitations in 24 hours. You have "
+                "sent %(sent)s, so %(left)s more can go now: send fewer "
+                "addresses, or try again later."
+            )
+            % {"cap": cap, "sent": sent, "left": max(cap - sent, 0)}
+        )
 
 
 # Responses
@@ -359,17 +400,21 @@ def response_submit(
     return response
 
 
-def survey_accepts_responses(*, survey: Survey) -> bool:
-    """The inactive rule: open, and below the owner's plan's limit. At the
-    limit the owner uses "more responses", which may assign them a plan that
-    keeps the survey active; that is tried at most once a minute per survey,
-    so that a busy inactive link does not ask on every visit. Needs the
-    annotations of `Survey.objects.with_owner_plan()`."""
-    if survey.is_accepting:
-        return True
+def survey_more_responses_request(*, survey: Survey) -> bool:
+    """For an open survey at its owner's limit: the owner uses "more
+    responses", which may assign them a plan that keeps the survey active.
+    That is tried at most once a minute per survey (`feature_ask_due`), so
+    that a busy inactive link does not ask on every visit, and again at once
+    when a seat may have become available. Returns whether the survey accepts
+    responses afterwards; the read alone is `selectors.survey_is_accepting`.
+    Needs the annotations of `Survey.objects.with_owner_plan()`."""
     if not survey.is_open:
         return False
-    if not cache.add(f"surveys:limit-asked:{survey.pk}", True, LIMIT_ASK_SECONDS):
+    if not feature_ask_due(
+        user_id=survey.owner_id,
+        feature=Feature.MORE_RESPONSES,
+        scope=f"survey:{survey.pk}",
+    ):
         return False
     use = survey_limit_reached(survey=survey)
     return (

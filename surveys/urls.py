@@ -32,6 +32,11 @@ urlpatterns = [
     path("surveys/<int:survey_id>/branding/", views.branding_set, name="branding"),
     path("surveys/<int:survey_id>/report/", views.survey_report, name="survey-report"),
     path(
+        "surveys/<int:survey_id>/report/real-data/",
+        views.real_data_use,
+        name="report-real-data",
+    ),
+    path(
         "surveys/<int:survey_id>/report/export/",
         views.report_export,
         name="report-export",

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contracts import keys
+from contracts import entitlements, keys
 from contracts.exceptions import (
     ContractError,
     ContractUnavailable,
@@ -112,6 +112,8 @@ def contract_set_auto_assign(
             organization=organization,
             actor=actor,
         )
+        if enabled:
+            transaction.on_commit(entitlements.feature_asks_reset)
     return contract
 
 

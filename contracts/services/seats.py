@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.notifications import email_after_commit
+from contracts import entitlements
 from contracts.exceptions import (
     AllotmentTooSmall,
     ContractError,
@@ -155,6 +156,7 @@ def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
         source=source,
     )
     _email_member_plan(user=seat.user, plan=None, contract=contract)
+    transaction.on_commit(entitlements.feature_asks_reset)
 
 
 @transaction.atomic

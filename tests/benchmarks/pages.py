@@ -314,11 +314,12 @@ def _submit(fixture: Fixture) -> Callable[[], Request]:
 
 
 def _first_use(fixture: Fixture) -> Callable[[], Request]:
-    """A member without a plan opens a report with real data for the first
-    time: automatic assignment gives them Reader+ on the spot. Each request
-    is another member, logged in beforehand."""
+    """A member without a plan clicks "Use my Reader+ seat" on a report for
+    the first time: automatic assignment gives them Reader+ on the spot
+    (a POST: a page view never gives a seat), and the report follows with
+    real data. Each request is another member, logged in beforehand."""
     url = reverse(
-        "surveys:survey-report", kwargs={"survey_id": fixture.report_survey.pk}
+        "surveys:report-real-data", kwargs={"survey_id": fixture.report_survey.pk}
     )
 
     def next_request() -> Request:
@@ -326,7 +327,7 @@ def _first_use(fixture: Fixture) -> Callable[[], Request]:
         client.force_login(next(fixture.readers))
 
         def request() -> HttpResponse:
-            response = client.get(url)
+            response = client.post(url, follow=True)
             if b"simulated" in response.content and b"is-simulated" in response.content:
                 raise RuntimeError("The first use was refused: no seat was assigned.")
             return response

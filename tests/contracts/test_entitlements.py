@@ -11,6 +11,8 @@ from contracts.entitlements import (
     effective_plan,
     effective_plan_id,
     effective_plan_is,
+    feature_ask_due,
+    feature_asks_reset,
     feature_use,
 )
 from contracts.models import EventKind, PlanRequest, Seat
@@ -189,3 +191,33 @@ class TestEffectivePlanIs:
         ).filter(plan_id=chosen.pk)
         assert {names[user.pk] for user in by_filter} == expected
         assert {names[user.pk] for user in by_annotation} == expected
+
+
+class TestFeatureAsks:
+    """A use asked for on someone's behalf (a respondent reaching a survey
+    owner's limit) is tried once a minute, and again at once when a seat may
+    have become available."""
+
+    def test_asked_once_per_scope(self):
+        assert feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES, scope="a")
+        assert not feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES, scope="a")
+        assert feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES, scope="b")
+        assert feature_ask_due(user_id=2, feature=Feature.MORE_RESPONSES, scope="a")
+
+    def test_a_reset_lets_every_ask_be_made_again(self):
+        feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES)
+        feature_asks_reset()
+        assert feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES)
+        assert not feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES)
+
+    def test_freeing_a_seat_resets_the_asks_once_committed(
+        self, contract, admin_user, django_capture_on_commit_callbacks
+    ):
+        seat = SeatFactory(contract=contract, plan=plan("professional"))
+        feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.seat_release(seat=seat, actor=admin_user, source="manual")
+        assert not feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES)
+        for callback in callbacks:
+            callback()
+        assert feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES)

@@ -1,6 +1,9 @@
 """Flow 4 in a browser: an administrator switches on automatic assignment;
 a reader without a plan opens a report, and reading it with real data (a
-paid feature) gives her the cheapest plan that includes it, on the spot."""
+paid feature) gives her the cheapest plan that includes it when she clicks
+"Use my Reader+ seat" (a page view never gives a seat)."""
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -22,6 +25,7 @@ WORDS = {
         "saved": "Saved",
         "assigned": "You now have the Reader+ plan",
         "simulated": "Simulated data",
+        "plan": "Reader+",
     },
     "fr": {
         "contract": "Contrat",
@@ -29,6 +33,7 @@ WORDS = {
         "saved": "Enregistré",
         "assigned": "Vous avez maintenant le plan Lecteur+",
         "simulated": "Données simulées",
+        "plan": "Lecteur+",
     },
 }
 
@@ -74,6 +79,10 @@ def test_flow_4_a_reader_gets_a_plan_by_using_a_paid_feature(open_page, language
     reader_page = open_page(language)
     log_in(reader_page, carol.email, PASSWORD, language)
     reader_page.goto(reverse("surveys:survey-report", args=[survey.pk]))
+    expect(reader_page.get_by_text(words["simulated"])).to_be_visible()
+    assert not Seat.objects.filter(user=carol).exists()
+    # The button names the plan it gives ("Use my Reader+ seat").
+    reader_page.get_by_role("button", name=re.compile(re.escape(words["plan"]))).click()
     expect(
         reader_page.get_by_role("status").filter(has_text=words["assigned"])
     ).to_be_visible()

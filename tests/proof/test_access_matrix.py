@@ -317,6 +317,11 @@ ENTRIES: dict[str, Entry] = {
         get=post_only(), post=survey_managers(302), kwargs=survey
     ),
     "surveys:survey-report": Entry(get=org_members(200), kwargs=survey),
+    # The "Use my … seat" button of the report: members of the survey's
+    # organization, back to the report whatever the answer.
+    "surveys:report-real-data": Entry(
+        get=post_only(), post=org_members(302), kwargs=survey
+    ),
     # The owner (on Professional) exports; the reader and the administrator
     # are on Free, without automatic assignment: refused, back to the report.
     "surveys:report-export": Entry(

@@ -49,7 +49,7 @@ from contracts import services as contract_services
 from organizations.models import Role
 from plans.models import Plan
 from surveys.models import BrandColour, BrandLogo, QuestionKind
-from surveys.views import _form_token
+from surveys.tokens import form_token_new
 from tests.accounts.factories import PASSWORD
 from tests.proof.scenario import Scenario, Tenant, scenario_kept
 from tests.proof.state import changes, invariants_check, refused, snapshot
@@ -298,7 +298,7 @@ def respond_fields(s: Scenario) -> dict:
                 values = ["Fine", "Très bien"]
             fields[f"q{question.pk}"] = values
     fields["form_token"] = [
-        _form_token(tenant.survey, invitation)
+        form_token_new(tenant.survey, invitation)
         for tenant in (s.a, s.b)
         for invitation in (None, tenant.invitation)
     ]

@@ -85,6 +85,7 @@ class TestReport:
     def test_automatic_assignment_gives_a_reader_reader_plus(
         self, user_client, reader, survey, organization, admin_user
     ):
+        """Offered on the report page, given by the button's POST."""
         contract = ContractFactory(seats={"reader-plus": 1, "professional": 1})
         contract_services.contract_connect(
             organization=organization, contract=contract, actor=admin_user
@@ -93,10 +94,38 @@ class TestReport:
             organization=organization, enabled=True, actor=admin_user
         )
         responses_add(survey, 2)
-        response = user_client(reader).get(_report_url(survey))
+        client = user_client(reader)
+        page = client.get(_report_url(survey))
+        assert "Use my Reader+ seat" in page.text
+        response = client.post(
+            reverse("surveys:report-real-data", args=[survey.pk]), follow=True
+        )
         assert "You now have the Reader+ plan" in response.text
         assert "Simulated data" not in response.text
         assert contract.seats.get(user=reader).plan.code == "reader-plus"
+
+    def test_a_report_page_view_never_gives_a_seat(
+        self, user_client, reader, survey, organization, admin_user
+    ):
+        """A GET (a link on another site, say) only shows the button."""
+        contract = ContractFactory(seats={"reader-plus": 1})
+        contract_services.contract_connect(
+            organization=organization, contract=contract, actor=admin_user
+        )
+        contract_services.contract_set_auto_assign(
+            organization=organization, enabled=True, actor=admin_user
+        )
+        responses_add(survey, 2)
+        client = user_client(reader)
+        for _ in range(2):
+            page = client.get(_report_url(survey))
+            assert "Simulated data" in page.text
+            assert "Use my Reader+ seat" in page.text
+        download = client.get(reverse("surveys:responses-download", args=[survey.pk]))
+        assert download.status_code == 302
+        assert not contract.seats.exists()
+        assert not contract.plan_requests.exists()
+        assert not contract.events.filter(kind="seat_assigned").exists()
 
     def test_the_report_query_count_does_not_grow(
         self, user_client, owner, survey, django_assert_max_num_queries

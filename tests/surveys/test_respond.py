@@ -5,11 +5,12 @@ import re
 
 import pytest
 from django.core import signing
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
 from contracts import services as contract_services
-from surveys.models import Answer, Response, Survey
+from surveys.models import Answer, Question, Response, Survey
 from tests.contracts.factories import ContractFactory, SeatFactory, plan
 from tests.surveys.factories import (
     SurveyFactory,
@@ -253,7 +254,7 @@ class TestInactiveRule:
     ):
         data = _answers(questions, client, _url(link))
         responses_add(survey, 100, answers=False)
-        monkeypatch.setattr("surveys.views.FORM_TOKEN_MAX_AGE", -1)
+        settings.SURVEYS_FORM_TOKEN_MAX_AGE = -1
         response = client.post(_url(link), data)
         assert response.status_code == 409
 
@@ -409,19 +410,25 @@ class TestHotPath:
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
 
-    def test_the_blank_form_is_rendered_once_for_every_visitor(
+    def test_the_questions_are_rendered_once_for_every_visitor(
         self, link, survey, questions
     ):
+        """The questions fragment is cached (Django's `{% cache %}`); the
+        page around it, with each visitor's tokens, is rendered per visit."""
         first, second = Client(), Client()
         page = first.get(_url(link))
         assert "surveys/respond.html" in [t.name for t in page.templates]
+        assert "django/forms/widgets/radio.html" in [t.name for t in page.templates]
         again = second.get(_url(link))
-        # Served from the cache: no template rendered, the same questions.
-        assert again.templates == []
+        # The questions come from the cache: no question widget rendered.
+        assert "django/forms/widgets/radio.html" not in [
+            t.name for t in again.templates
+        ]
         assert "Would you come back?" in again.text
-        # The tokens are put in for each visitor, and each visitor can answer.
+        # The tokens are each visitor's own, and each visitor can answer.
         assert "__" not in form_token(again)
         assert signing.loads(form_token(again), salt="surveys.response-form")
+        assert form_token(page) != form_token(again)
         assert page.cookies["csrftoken"].value != again.cookies["csrftoken"].value
         for client in (first, second):
             data = _answers(questions, client, _url(link))
@@ -432,12 +439,20 @@ class TestHotPath:
         client = Client(enforce_csrf_checks=True)
         client.get(_url(link))
         page = client.get(_url(link))
-        assert page.templates == []
+        assert "django/forms/widgets/radio.html" not in [t.name for t in page.templates]
         data = _answers(questions, client, _url(link))
         data["csrfmiddlewaretoken"] = re.search(
             r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text
         ).group(1)
         assert client.post(_url(link), data).status_code == 302
+
+    def test_a_changed_question_is_served_at_once(self, client, link, survey):
+        client.get(_url(link))
+        Question.objects.filter(survey=survey, kind="choice").update(
+            text="Will you return?"
+        )
+        Survey.objects.filter(pk=survey.pk).update(revision=F("revision") + 1)
+        assert "Will you return?" in client.get(_url(link)).text
 
     def test_a_closed_survey_is_not_served_from_the_cache(self, client, link, survey):
         client.get(_url(link))
