@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import UserChangeForm, UserCreationForm
+from accounts.forms import AdminLoginForm, UserChangeForm, UserCreationForm
 from accounts.models import User
+
+# The admin's login page authenticates through the same throttled backend;
+# this form tells a refused person why.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

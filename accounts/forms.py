@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -8,20 +9,12 @@ from accounts.models import User
 from accounts.throttle import Scope, Throttled
 
 
-class LoginForm(auth_forms.AuthenticationForm):
-    """Email and password. Attempts are limited per account and per client
-    by the authentication backend (accounts/backends.py); this form says so
-    when it refused one."""
+class ThrottledLoginMixin:
+    """Says that a login was refused by a limit rather than by its password.
 
-    username = forms.EmailField(
-        label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
-    )
-
-    error_messages = {
-        **auth_forms.AuthenticationForm.error_messages,
-        "invalid_login": _("The email address or the password is not right."),
-    }
+    Attempts are limited per account and per client by the authentication
+    backend (accounts/backends.py), which leaves the limit on the request.
+    """
 
     def clean(self):
         try:
@@ -33,6 +26,24 @@ class LoginForm(auth_forms.AuthenticationForm):
             raise forms.ValidationError(
                 _throttled_message(throttled), code="throttled"
             ) from None
+
+
+class LoginForm(ThrottledLoginMixin, auth_forms.AuthenticationForm):
+    """Email and password."""
+
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _("The email address or the password is not right."),
+    }
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin's login form, which says so too."""
 
 
 def _throttled_message(throttled: Throttled) -> str:

@@ -1,6 +1,7 @@
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -36,4 +37,11 @@ def client_address(request: HttpRequest) -> str:
                 return str(ipaddress.ip_address(candidate))
             except ValueError:
                 pass
-    return request.META.get("REMOTE_ADDR", "")
+    address = request.META.get("REMOTE_ADDR", "")
+    if not address:
+        # A Unix socket has no peer address: only the proxy can tell.
+        raise ImproperlyConfigured(
+            "The request has no REMOTE_ADDR: behind a proxy on a Unix socket, "
+            "set DJANGO_TRUSTED_PROXY_COUNT."
+        )
+    return address

@@ -26,6 +26,10 @@ from django_ratelimit.core import get_usage
 
 from accounts.models import User
 
+# django-ratelimit's key for the client: the address that
+# RATELIMIT_IP_META_KEY names (accounts.http.client_address), IPv6 by /64.
+CLIENT = "ip"
+
 
 class Scope(StrEnum):
     ACCOUNT = "account"
@@ -128,11 +132,6 @@ def password_reset_request_record(
     if address["should_limit"]:
         return Throttled(Scope.EMAIL, address["time_left"])
     return None
-
-
-# django-ratelimit's key for the client: the address that
-# RATELIMIT_IP_META_KEY names (accounts.http.client_address), IPv6 by /64.
-CLIENT = "ip"
 
 
 def _usage(

@@ -173,6 +173,7 @@ def test_the_admin_login_is_counted_too():
         reverse("admin:login"), {"username": staff.email, "password": PASSWORD}
     )
     assert response.status_code == 200
+    assert "Too many failed attempts with this email address" in response.text
     assert "_auth_user_id" not in response.wsgi_request.session
     response = _log_in(Client(), staff.email, PASSWORD)
     assert "Too many failed attempts with this email address" in response.text

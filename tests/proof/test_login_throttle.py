@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.concurrency import postgresql_only, run_together
+from tests.concurrency import run_together
 from tests.markers import transactional_db
 from tests.proof.server import Visitor, form_inputs
 
@@ -26,6 +27,11 @@ NEW_PASSWORD = "a new long secret 42"
 WRONG = "The email address or the password is not right."
 THROTTLED = "Too many failed attempts with this email address."
 
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="gunicorn's worker processes serve the test database only on "
+    "PostgreSQL (set DATABASE_URL=postgres://...)",
+)
 redis_only = pytest.mark.skipif(
     not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"),
     reason="counts shared by worker processes need a shared cache "
