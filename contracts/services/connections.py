@@ -279,8 +279,8 @@ def _connect_with_key(*, organization: Organization, key: str, actor: User) -> C
     if found.revoked_at is not None:
         error = KeyRejected(
             _(
-                "This connection key was replaced by a newer one. Ask the "
-                "contract manager for the new key."
+                "This connection key was replaced by a newer one or revoked. "
+                "Ask the contract manager for a new key."
             ),
             contract=found.contract,
         )

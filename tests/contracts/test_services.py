@@ -119,7 +119,7 @@ class TestConnectionKeys:
     ):
         _key, old = services.connection_key_generate(contract=contract, actor=manager)
         _key, new = services.connection_key_generate(contract=contract, actor=manager)
-        with pytest.raises(KeyRejected, match="replaced by a newer one"):
+        with pytest.raises(KeyRejected, match="replaced by a newer one or revoked"):
             services.contract_connect_with_key(
                 organization=organization, key=old, actor=admin_user
             )

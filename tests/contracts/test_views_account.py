@@ -340,6 +340,33 @@ class TestContractDetail:
         )
         assert "<html" not in second.text
         assert second.text.count("<li>") == 1
+    def test_history_tells_what_support_did_in_sentences(
+        self, manager_client, manager, contract
+    ):
+        """Each support action reads as a sentence naming support, not as
+        the bare name of the event's kind."""
+        support = UserFactory(full_name="Sam Support", is_staff=True)
+        key, _plain = services.connection_key_generate(contract=contract, actor=manager)
+        services.connection_key_revoke(key=key, actor=support, source="support")
+        services.contract_extend(
+            contract=contract,
+            ends_on=contract.ends_on + datetime.timedelta(days=30),
+            actor=support,
+            source="support",
+        )
+        services.allotment_set(
+            contract=contract,
+            plan=plan("professional"),
+            seats=5,
+            actor=support,
+            source="support",
+        )
+        text = manager_client.get(_detail(contract)).text
+        assert f"Sam Support (support) revoked the connection key …{key.hint}" in text
+        assert "Sam Support (support) changed the end date of contract" in text
+        assert "Sam Support (support) changed the Professional seats" in text
+        assert "3 → 5" in text
+
 
     def test_detail_queries_do_not_grow_with_the_seats_held(
         self, manager_client, contract, django_assert_num_queries

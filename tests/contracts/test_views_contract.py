@@ -393,7 +393,7 @@ class TestConnectWithKey:
             ("unknown", "This connection key is not right", 422),
             ("expired", "This connection key expired on", 422),
             ("used", "This connection key has already been used", 422),
-            ("revoked", "replaced by a newer one", 422),
+            ("revoked", "replaced by a newer one or revoked", 422),
             ("connected elsewhere", "already connected to another organization", 409),
             ("organization has one", "Acme already has a contract", 409),
         ],
