@@ -340,6 +340,7 @@ class TestContractDetail:
         )
         assert "<html" not in second.text
         assert second.text.count("<li>") == 1
+
     def test_history_tells_what_support_did_in_sentences(
         self, manager_client, manager, contract
     ):
@@ -366,7 +367,6 @@ class TestContractDetail:
         assert "Sam Support (support) changed the end date of contract" in text
         assert "Sam Support (support) changed the Professional seats" in text
         assert "3 → 5" in text
-
 
     def test_detail_queries_do_not_grow_with_the_seats_held(
         self, manager_client, contract, django_assert_num_queries
