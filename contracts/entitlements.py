@@ -61,7 +61,8 @@ def effective_plan_id(user_ref: Expression | OuterRef) -> Coalesce:
     person's id, e.g. `OuterRef("owner_id")`, so that lists and hot paths can
     annotate it instead of asking once per row."""
     best_seat = effective_seats(user_ref).values("plan_id")[:1]
-    free = Plan.objects.filter(code=FREE_PLAN_CODE).values("pk")[:1]
+    # The code is unique: no ordering to compile or run.
+    free = Plan.objects.filter(code=FREE_PLAN_CODE).order_by().values("pk")[:1]
     return Coalesce(Subquery(best_seat), Subquery(free), output_field=BigIntegerField())
 
 

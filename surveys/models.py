@@ -66,10 +66,11 @@ def _owner_plan_annotations(owner_ref: str) -> dict:
     plan_id = effective_plan_id(OuterRef(owner_ref))
     return {
         "owner_plan_id": plan_id,
+        # By primary key: no ordering to compile or run.
         "owner_response_limit": Subquery(
-            Plan.objects.filter(pk=OuterRef("owner_plan_id")).values("response_limit")[
-                :1
-            ]
+            Plan.objects.filter(pk=OuterRef("owner_plan_id"))
+            .order_by()
+            .values("response_limit")[:1]
         ),
         "owner_has_branding": Exists(
             PlanFeature.objects.filter(

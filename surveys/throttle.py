@@ -70,13 +70,16 @@ def form_token_give_back(request: HttpRequest) -> None:
 
 def _count(key: str, window: int) -> int:
     """One more in the key's window (started by its first count)."""
-    cache.add(key, 0, window)
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
     except ValueError:
-        # The window ended between the two calls: this count starts one.
-        cache.add(key, 0, window)
-        return cache.incr(key)
+        # No window yet (or it has just ended): this count starts one.
+        count = 1 if cache.add(key, 1, window) else cache.incr(key)
+    if count == 1:
+        # However the first count came (an increment may recreate a key
+        # that expired under it, without an expiry), the window has one.
+        cache.touch(key, window)
+    return count
 
 
 def _address(request: HttpRequest) -> str:

@@ -74,9 +74,9 @@ def _accepting(survey: Survey) -> bool:
     """The inactive rule for a new arrival; at the limit, the owner's "more
     responses" is asked for (at most once a minute per survey), which may
     keep the survey active."""
-    return selectors.survey_is_accepting(
-        survey=survey
-    ) or services.survey_more_responses_request(survey=survey)
+    if selectors.survey_is_accepting(survey=survey):
+        return True
+    return services.survey_more_responses_request(survey=survey)
 
 
 def _respond_form(
@@ -129,7 +129,15 @@ def _respond_submit(
     )
 
 
-def _respond_save(request, survey, invitation, form, nonce, thanks_url):
+def _respond_save(
+    request: HtmxHttpRequest,
+    survey: Survey,
+    invitation: Invitation | None,
+    form: ResponseForm,
+    nonce: str | None,
+    thanks_url: str,
+) -> HttpResponse:
+    """Save a valid form's answers; a served form's place is given back."""
     try:
         services.response_submit(
             survey=survey,

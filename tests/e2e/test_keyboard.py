@@ -351,7 +351,9 @@ def test_flow_3_a_plan_by_hand(open_page, language):
 
 def test_flow_4_automatic_assignment_then_a_reader_reads_a_report(open_page, language):
     """The administrator switches automatic assignment on with Space; a
-    reader without a plan opens a report and gets Reader+ on the spot."""
+    reader without a plan opens a report and gets Reader+ with the report's
+    "Use my Reader+ seat" button, pressed with Enter (opening the report
+    alone gives no seat)."""
     words = WORDS[language]
     organization, alice, bob, contract = _acme(
         seats={"professional": 3, "reader-plus": 2}
@@ -379,6 +381,10 @@ def test_flow_4_automatic_assignment_then_a_reader_reads_a_report(open_page, lan
     page = log_in(open_page, language, carol.email)
     follow(page, page.get_by_role("link", name="Satisfaction"))
     follow(page, page.get_by_role("link", name=words["report"]))
+    assert not Seat.objects.filter(user=carol).exists()
+    # The button names the plan it gives ("Use my Reader+ seat").
+    plan = "Reader+" if language == "en" else "Lecteur+"
+    follow(page, page.get_by_role("button", name=re.compile(re.escape(plan))))
     expect(
         page.get_by_role("status").filter(has_text=words["assigned"])
     ).to_be_visible()

@@ -55,6 +55,7 @@ NOT_PAGES = {
     "surveys:link-create": "a post of the survey page",
     "surveys:invitations-send": "a post of the survey page",
     "surveys:branding": "a post of the survey page",
+    "surveys:report-real-data": "a post of the report page",
     "surveys:report-export": "an Excel file",
     "surveys:responses-download": "a CSV file",
     "set_language": "the language switcher's post",

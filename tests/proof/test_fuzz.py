@@ -560,6 +560,11 @@ ENDPOINTS = [
         fields=lambda s: {"colour": BrandColour.values, "logo": BrandLogo.values},
     ),
     Endpoint(
+        "surveys:report-real-data",
+        actor=lambda s: s.a.reader,
+        kwargs=survey_id("survey"),
+    ),
+    Endpoint(
         "surveys:report-export",
         actor=lambda s: s.a.reader,
         kwargs=survey_id("survey"),

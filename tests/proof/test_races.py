@@ -88,14 +88,17 @@ def _no_server_error(results, server) -> None:
 
 
 def test_hundred_first_uses_of_a_paid_feature_share_exactly_ten_free_seats(server):
-    """100 readers open a report with real data for the first time, at the
-    same moment. Reading real data is a paid feature; automatic assignment
-    is on; the contract has exactly 10 free seats of Reader+, the cheapest
-    plan that includes it, and none of Professional (which includes it too:
-    its one seat is held).
+    """100 readers ask to read a report with real data for the first time
+    ("Use my Reader+ seat" on the report: a POST, since opening the report
+    gives no seat), at the same moment. Reading real data is a paid feature;
+    automatic assignment is on; the contract has exactly 10 free seats of
+    Reader+, the cheapest plan that includes it, and none of Professional
+    (which includes it too: its one seat is held).
 
-    Measured: every status is 200 (a reader left without a seat reads the
-    simulated report, never an error); 10 pages are the real report with
+    Measured: opening the report first gives nobody a seat; every click is
+    answered 302, back to the report, and every report after it 200 (a
+    reader left without a seat reads the simulated report, never an error);
+    10 pages are the real report with
     "You now have the Reader+ plan", 90 the simulated one saying no plan is
     left; in the database exactly 10 Reader+ seats, given automatically for
     that feature to the 10 readers who saw real data, each with its history
@@ -136,9 +139,18 @@ def test_hundred_first_uses_of_a_paid_feature_share_exactly_ten_free_seats(serve
     for visitor, reader in zip(visitors, readers, strict=True):
         visitor.log_in_earlier(reader)
     url = reverse("surveys:survey-report", kwargs={"survey_id": survey.pk})
+    use_url = reverse("surveys:report-real-data", kwargs={"survey_id": survey.pk})
+    for visitor in visitors:
+        assert "Use my Reader+ seat" in visitor.get(url).text
+    assert not Seat.objects.filter(contract=contract, plan=plan("reader-plus"))
 
-    results = run_together([lambda visitor=v: visitor.get(url) for v in visitors])
+    clicks = run_together(
+        [lambda visitor=v: visitor.post(use_url, {}) for v in visitors]
+    )
 
+    _no_server_error(clicks, server)
+    assert _statuses(clicks) == [302] * 100
+    results = [visitor.get(url) for visitor in visitors]
     _no_server_error(results, server)
     assert _statuses(results) == [200] * 100
     real = {
