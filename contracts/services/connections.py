@@ -76,18 +76,7 @@ def contract_connect_with_key(
 def contract_disconnect(*, organization: Organization, actor: User) -> Contract:
     """End the organization's control of its contract. Members keep the seats
     they hold; automatic assignment stops."""
-    _lock(organization)
-    contract = _connected_contract(organization, lock=True)
-    contract.organization = None
-    contract.connected_at = None
-    contract.auto_assign = False
-    contract.save(update_fields=["organization", "connected_at", "auto_assign"])
-    _event(
-        EventKind.DISCONNECTED,
-        contract=contract,
-        organization=organization,
-        actor=actor,
-    )
+    contract = _disconnect(organization=organization, actor=actor)
     _email_managers(
         contract,
         subject=_("Contract %(reference)s was disconnected")
@@ -154,6 +143,24 @@ def connection_key_generate(
         detail=f"…{key.hint}",
     )
     return key, plain
+
+
+def _disconnect(*, organization: Organization, actor: User) -> Contract:
+    """The disconnection itself and its history event, without the
+    managers' email, whose words depend on why it happens."""
+    _lock(organization)
+    contract = _connected_contract(organization, lock=True)
+    contract.organization = None
+    contract.connected_at = None
+    contract.auto_assign = False
+    contract.save(update_fields=["organization", "connected_at", "auto_assign"])
+    _event(
+        EventKind.DISCONNECTED,
+        contract=contract,
+        organization=organization,
+        actor=actor,
+    )
+    return contract
 
 
 def _connect(

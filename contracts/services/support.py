@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from contracts.exceptions import ContractError
 from contracts.models import ConnectionKey, Contract, EventKind, Seat
-from contracts.services._common import _event, _lock
-from contracts.services.connections import contract_disconnect
+from contracts.services._common import _email_managers, _event, _lock
+from contracts.services.connections import _disconnect
 from contracts.services.seats import seat_release
 from organizations.models import Organization
 
@@ -86,8 +86,9 @@ def organization_delete(
     *, organization: Organization, actor: User, source: str
 ) -> None:
     """Delete an organization. A connected contract is disconnected first,
-    as with the Disconnect button (history event, managers emailed), and the
-    members leave with the organization: the seats they held on that
+    as with the Disconnect button (history event; the managers are emailed
+    that the organization was deleted), and the members leave with the
+    organization: the seats they held on that
     contract are freed, each member emailed, as when a member leaves.
     Refused while things the organization owns must stay (its surveys,
     whose responses are never lost)."""
@@ -96,7 +97,7 @@ def organization_delete(
     if contract is not None:
         # Disconnected first, so that automatic assignment is off before
         # the members' seats are freed.
-        contract = contract_disconnect(organization=organization, actor=actor)
+        contract = _disconnect(organization=organization, actor=actor)
         members = organization.memberships.values("user_id")
         seats = Seat.objects.filter(contract=contract, user_id__in=members)
         for seat in seats.select_related("user", "plan", "contract"):
@@ -108,6 +109,19 @@ def organization_delete(
             actor=actor,
             source=source,
             detail=organization.name[:200],
+        )
+        _email_managers(
+            contract,
+            subject=_(
+                "%(organization)s was deleted: contract %(reference)s is disconnected"
+            )
+            % {"organization": organization.name, "reference": contract.reference},
+            template_name="contracts/email/organization_deleted.txt",
+            context={
+                "contract": contract,
+                "organization": organization,
+                "actor": actor,
+            },
         )
     name = organization.name
     try:

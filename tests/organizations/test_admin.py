@@ -196,6 +196,12 @@ class TestOrganizationDelete:
         assert (released.actor, released.source) == (support, "support")
         recipients = sorted(message.to[0] for message in mailoutbox)
         assert recipients == sorted([manager.email, membership.user.email])
+        # The managers are told the seats were freed, not that members
+        # keep them, as a plain disconnection says.
+        (to_manager,) = [m for m in mailoutbox if m.to == [manager.email]]
+        assert "deleted the organization Acme" in to_manager.body
+        assert "seats its members held were freed" in to_manager.body
+        assert "keep the plans" not in to_manager.body
 
     def test_bulk_delete_disconnects_each_connected_organization(
         self, staff_client, organization, contract
