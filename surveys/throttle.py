@@ -6,8 +6,9 @@ Counted in Django's cache (Redis in production, shared by every app server)
 with atomic counters: `cache.add` starts a window, `cache.incr` counts in
 it. A window starts with its first count and lasts its full length, so that
 two windows back to back never allow twice the limit within one length.
-The client address is the connection's (REMOTE_ADDR): a deployment behind
-a proxy must put the client's address there.
+The client address is `accounts.http.client_address`'s, the same as the
+login limits': the connection's, or behind DJANGO_TRUSTED_PROXY_COUNT
+proxies the one they forwarded.
 
 Settings (defaults below): SURVEYS_RESPONSES_PER_ADDRESS_PER_HOUR and
 SURVEYS_FORM_TOKENS_PER_ADDRESS.
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from accounts.http import client_address
 from surveys.models import Survey
 from surveys.tokens import form_token_max_age
 
@@ -85,5 +87,5 @@ def _count(key: str, window: int) -> int:
 def _address(request: HttpRequest) -> str:
     # Hashed: any address (IPv6 included) gives a short key that memcached
     # would accept too.
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     return hashlib.blake2b(address.encode(), digest_size=12).hexdigest()

@@ -11,7 +11,6 @@ process's own (locmem), the counters would be split in two and each server
 would let through twice the limit.
 """
 
-import html
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +20,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from accounts import forms as account_forms
 from contracts import keys
 from contracts.models import Contract
 from surveys.models import Survey, SurveyStatus
@@ -91,14 +89,12 @@ def _login_attempt(visitor: Visitor, email: str, password: str) -> Reply:
 def test_login_failures_are_counted_across_both_servers(servers):
     """Wrong passwords for one account, sent alternately to A and B: each
     server sees only half of them, yet the attempt after the configured
-    limit (`accounts.forms.LOGIN_FAILURE_LIMIT`) is refused with the
-    throttle message, on whichever server it lands."""
+    limit (`LOGIN_RATE_PER_ACCOUNT`) is refused with the throttle message,
+    on whichever server it lands."""
     a, b = servers
     user = UserFactory()
-    limit = account_forms.LOGIN_FAILURE_LIMIT
-    throttled = html.escape(
-        str(account_forms.LoginForm.error_messages["throttled"]), quote=True
-    )
+    limit = int(settings.LOGIN_RATE_PER_ACCOUNT.split("/")[0])
+    throttled = "Too many failed attempts with this email address."
     browser = Visitor(a.url)
 
     replies = [
