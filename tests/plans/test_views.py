@@ -30,7 +30,7 @@ def test_pricing_page_is_public_and_compares_every_plan(client):
 
 def test_pricing_page_in_french(client):
     response = client.get(reverse("plans:pricing"), headers={"Accept-Language": "fr"})
-    assert "<h1>Plans & Tarification</h1>" in response.text
+    assert "<h1>Offres et tarifs</h1>" in response.text
     assert '<th scope="col">Gratuit</th>' in response.text
 
 
