@@ -95,6 +95,12 @@ document.addEventListener(
     for (const secret of event.target.querySelectorAll("[data-forget-on-close]")) {
       secret.remove();
     }
+    // A dialog whose content goes stale once used is fetched afresh for the
+    // next time it opens.
+    const { refreshOnClose, refreshTarget } = event.target.dataset;
+    if (refreshOnClose && window.htmx) {
+      window.htmx.ajax("GET", refreshOnClose, { target: refreshTarget, swap: "innerHTML" });
+    }
   },
   true,
 );

@@ -179,12 +179,16 @@ class TestConnectionKey:
             assert "expires on" in page.text
             assert "Generate a new key" in page.text
 
-    def test_opening_the_dialog_fetches_its_panel_afresh(
+    def test_closing_the_dialog_fetches_its_panel_afresh(
         self, manager_client, manager, contract
     ):
+        """A key shown once is gone the next time the dialog opens: its panel
+        is fetched again when it closes (not when it opens, which could
+        replace a form already sent)."""
         services.connection_key_generate(contract=contract, actor=manager)
         page = manager_client.get(reverse("contracts:account-contract-list"))
-        assert f'hx-get="{_key_url(contract)}"' in page.text
+        assert f'data-refresh-on-close="{_key_url(contract)}"' in page.text
+        assert f'data-refresh-target="#key-panel-{contract.pk}"' in page.text
         panel = manager_client.get(_key_url(contract), headers=HTMX)
         assert "<html" not in panel.text
         assert f'id="key-title-{contract.pk}"' in panel.text
