@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from surveys import tasks
@@ -139,12 +140,27 @@ def _daily_cap_check(*, actor: User, count: int) -> None:
         distribution__created_by=actor,
         distribution__created_at__gte=timezone.now() - timedelta(days=1),
     ).count()
-    if sent + count > cap:
+    if sent + count <= cap:
+        return
+    left = max(cap - sent, 0)
+    values = {"cap": cap, "sent": sent, "left": left}
+    if left == 0:
         raise SurveyError(
             _(
-                "You can send up to %(cap)s invitations in 24 hours. You have "
-                "sent %(sent)s, so %(left)s more can go now: send fewer "
-                "addresses, or try again later."
+                "You can send up to %(cap)s invitations in 24 hours and have "
+                "sent them all: try again later."
             )
-            % {"cap": cap, "sent": sent, "left": max(cap - sent, 0)}
+            % values
         )
+    raise SurveyError(
+        ngettext(
+            "You can send up to %(cap)s invitations in 24 hours. You have sent "
+            "%(sent)s, so %(left)s more can go now: invite fewer people, or try "
+            "again later.",
+            "You can send up to %(cap)s invitations in 24 hours. You have sent "
+            "%(sent)s, so %(left)s more can go now: invite fewer people, or try "
+            "again later.",
+            left,
+        )
+        % values
+    )

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -275,7 +276,11 @@ def _invitations_sent_say(
     if batch.invited:
         messages.success(
             request,
-            _("%(count)s invitations are on their way.")
+            ngettext(
+                "%(count)s invitation is on its way.",
+                "%(count)s invitations are on their way.",
+                len(batch.invited),
+            )
             % {"count": len(batch.invited)},
         )
     if batch.already_invited:

@@ -185,3 +185,19 @@ class TestDailyCap:
         assert _send(client, survey, "c@example.test", capture).status_code == 422
         Distribution.objects.update(created_at=timezone.now() - timedelta(hours=25))
         assert _send(client, survey, "c@example.test", capture).status_code == 302
+
+    def test_a_person_who_sent_them_all_is_told_to_try_later(
+        self, user_client, owner, survey, settings, django_capture_on_commit_callbacks
+    ):
+        """Not "0 more can go now": the whole allowance is used."""
+        settings.SURVEYS_INVITATIONS_PER_DAY = 1
+        client = user_client(owner)
+        capture = django_capture_on_commit_callbacks
+        sent = _send(client, survey, "a@example.test", capture)
+        assert sent.status_code == 302
+        page = client.get(sent["Location"])
+        assert "1 invitation is on its way." in page.text
+        refused = _send(client, survey, "b@example.test", capture)
+        assert refused.status_code == 422
+        assert "have sent them all: try again later." in refused.text
+        assert "0 more" not in refused.text
