@@ -18,18 +18,45 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contracts import services
 from contracts.exceptions import ContractError, SeatsExhausted
 from contracts.models import Allotment, Contract, Seat, SeatSource
+from organizations.models import Membership, Role
 from plans.models import FREE_PLAN_CODE, Feature, Plan
 
 
+class _Refused:
+    """What a refusal says, for both answers: `message` in plain text, and,
+    for a person who administers an organization with a contract in force,
+    `own_page_url`, their own member page, where they can give themselves a
+    plan instead of being told to ask an administrator."""
+
+    message: str
+    own_page_url: str
+
+    def message_html(self) -> SafeString:
+        """The message with the link to the person's own member page, for
+        django.contrib.messages (which keeps it safe across the redirect):
+        the text is escaped, only the anchor built here is marked safe."""
+        if not self.own_page_url:
+            return format_html("{}", self.message)
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            self.message,
+            self.own_page_url,
+            _("Open my member page"),
+        )
+
+
 @dataclass(frozen=True)
-class FeatureUse:
+class FeatureUse(_Refused):
     """The answer to a use of a paid feature.
 
     `plan` is the person's effective plan after the call; `assigned` is the
@@ -41,6 +68,7 @@ class FeatureUse:
     plan: Plan
     assigned: Plan | None = None
     message: str = ""
+    own_page_url: str = ""
 
 
 def effective_seats(user_ref: Expression | OuterRef | int) -> QuerySet[Seat]:
@@ -95,7 +123,7 @@ def effective_plan(user: User) -> Plan:
 
 
 @dataclass(frozen=True)
-class FeatureCheck:
+class FeatureCheck(_Refused):
     """The answer to "may this person use the feature?", read only.
 
     `offer` is the plan automatic assignment would give them if they used
@@ -107,6 +135,7 @@ class FeatureCheck:
     plan: Plan
     offer: Plan | None = None
     message: str = ""
+    own_page_url: str = ""
 
 
 def feature_check(*, user: User, feature: Feature) -> FeatureCheck:
@@ -127,8 +156,9 @@ def feature_check(*, user: User, feature: Feature) -> FeatureCheck:
         offer = _auto_assign_offer(contract=contract, user=user, feature=feature)
         if offer is not None:
             return FeatureCheck(allowed=False, plan=plan, offer=offer)
+    message, own_page_url = _refusal(user, plan, feature, asked=False)
     return FeatureCheck(
-        allowed=False, plan=plan, message=_refusal(plan, feature, asked=False)
+        allowed=False, plan=plan, message=message, own_page_url=own_page_url
     )
 
 
@@ -197,8 +227,9 @@ def feature_use(*, user: User, feature: Feature) -> FeatureUse:
                 )
         for contract in contracts:
             services.plan_request_record(contract=contract, user=user, feature=feature)
+    message, own_page_url = _refusal(user, plan, feature, asked=bool(contracts))
     return FeatureUse(
-        allowed=False, plan=plan, message=_refusal(plan, feature, asked=bool(contracts))
+        allowed=False, plan=plan, message=message, own_page_url=own_page_url
     )
 
 
@@ -244,7 +275,35 @@ def _candidates(*, contract: Contract, user: User, feature: Feature):
     )
 
 
-def _refusal(plan: Plan, feature: Feature, *, asked: bool) -> str:
+def _own_member_page(user: User) -> str:
+    """The person's own member page in an organization they administer, one
+    whose connected contract is in force first: there they can give
+    themselves a plan. Empty when they administer none."""
+    in_force = Exists(
+        Contract.objects.active().filter(organization_id=OuterRef("organization_id"))
+    )
+    membership = (
+        Membership.objects.filter(user_id=user.pk, role=Role.ADMINISTRATOR)
+        .order_by(in_force.desc(), "pk")
+        .first()
+    )
+    if membership is None:
+        return ""
+    return reverse(
+        "contracts:member-detail",
+        kwargs={
+            "organization_id": membership.organization_id,
+            "membership_id": membership.pk,
+        },
+    )
+
+
+def _refusal(
+    user: User, plan: Plan, feature: Feature, *, asked: bool
+) -> tuple[str, str]:
+    """Why the use is refused, and the person's own member page when they
+    administer their organization (they are never told to ask an
+    administrator: they are one)."""
     unlocking = [
         other.display_name
         for other in Plan.objects.with_features().filter(rank__gt=plan.rank)
@@ -262,7 +321,19 @@ def _refusal(plan: Plan, feature: Feature, *, asked: bool) -> str:
                 "plan that does is left on your organization’s contract. Your "
                 "administrators have been told. It comes with: %(plans)s."
             )
-            % values
+            % values,
+            "",
+        )
+    own_page_url = _own_member_page(user)
+    if own_page_url:
+        return (
+            _(
+                "Your plan (%(plan)s) does not include “%(feature)s”. It comes "
+                "with: %(plans)s. As an administrator of your organization, "
+                "you can give yourself one of these plans on your member page."
+            )
+            % values,
+            own_page_url,
         )
     return (
         _(
@@ -270,5 +341,6 @@ def _refusal(plan: Plan, feature: Feature, *, asked: bool) -> str:
             "with: %(plans)s. Ask an administrator of your organization for "
             "one of these plans."
         )
-        % values
+        % values,
+        "",
     )

@@ -19,7 +19,13 @@ class InvitationUsed(SurveyError):
 
 class FeatureRefused(SurveyError):
     """A paid feature the person's plan lacks; the message names the plans
-    that include it."""
+    that include it. `html` is the message for django.contrib.messages, with
+    the link to the person's own member page when they administer their
+    organization (escaped text, only the built anchor safe)."""
+
+    def __init__(self, message, html=None):
+        super().__init__(message)
+        self.html = html if html is not None else message
 
 
 class FormAlreadySent(SurveyError):

@@ -57,16 +57,21 @@ def organization_contract(
 @login_required
 @require_http_methods(["GET", "POST"])
 def connect(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
-    """Flow 1: pick a contract you manage, or "Use a connection key"."""
+    """Flow 1: pick a contract you manage, or "Use a connection key". A
+    person with no contract to pick goes straight to the key's field (flow
+    2): a dropdown with a single choice would be a step for nothing."""
     membership = administrator_get(request, organization_id)
     organization = membership.organization
     if request.method == "GET" and _has_contract(organization):
         return _already_connected(request, membership)
+    connectable = selectors.contract_list_connectable(user=request.user)
+    if request.method == "GET" and not connectable.exists():
+        return _render(request, membership, step="key", key_form=ConnectKeyForm())
     # A form sent twice is answered by the service: connecting the same
     # contract again changes nothing.
     form = ConnectForm(
         request.POST if request.method == "POST" else None,
-        connectable=selectors.contract_list_connectable(user=request.user),
+        connectable=connectable,
         managed=selectors.contract_list_managed(user=request.user),
     )
     if request.method == "GET":

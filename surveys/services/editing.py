@@ -103,7 +103,7 @@ def survey_set_branding(
     if colour or logo:
         use = feature_use(user=survey.owner, feature=Feature.CUSTOM_BRANDING)
         if not use.allowed:
-            raise FeatureRefused(use.message)
+            raise FeatureRefused(use.message, html=use.message_html())
     survey = _lock(survey)
     survey.brand_colour = colour
     survey.brand_logo = logo

@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.http import HtmxHttpRequest
 from organizations.selectors import membership_list_for_user
 from surveys import selectors, services
-from surveys.exceptions import SurveyError
+from surveys.exceptions import FeatureRefused, SurveyError
 from surveys.forms import (
     PERSONAL,
     BrandingForm,
@@ -304,6 +304,11 @@ def branding_set(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
                 logo=form.cleaned_data["logo"],
                 actor=request.user,
             )
+        except FeatureRefused as error:
+            # The refusal is about the owner's plan, and its link leads to
+            # their own member page: shown to the owner only.
+            mine = survey.owner_id == request.user.pk
+            messages.error(request, error.html if mine else str(error))
         except SurveyError as error:
             messages.error(request, str(error))
         else:

@@ -60,7 +60,7 @@ def real_data_use(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
     if survey.owner_id != request.user.pk:
         use = feature_use(user=request.user, feature=Feature.REPORTS_REAL_DATA)
         if not use.allowed:
-            messages.error(request, use.message)
+            messages.error(request, use.message_html())
         elif use.assigned is not None:
             messages.success(request, use.message)
     return redirect("surveys:survey-report", survey_id=survey.pk)
@@ -73,7 +73,7 @@ def report_export(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
     survey = selectors.survey_get(user=request.user, survey_id=survey_id)
     use = feature_use(user=request.user, feature=Feature.REPORT_EXPORT)
     if not use.allowed:
-        messages.error(request, use.message)
+        messages.error(request, use.message_html())
         return redirect("surveys:survey-report", survey_id=survey.pk)
     if use.assigned is not None:
         messages.info(request, use.message)
@@ -96,7 +96,9 @@ def responses_download(request: HtmxHttpRequest, survey_id: int) -> HttpResponse
     survey = selectors.survey_get(user=request.user, survey_id=survey_id)
     access = _real_data(request, survey)
     if access is not None and not access.allowed:
-        messages.error(request, access.message or _offer_message(access))
+        messages.error(
+            request, access.message_html() if access.message else _offer_message(access)
+        )
         return redirect("surveys:survey-report", survey_id=survey.pk)
     return csv_streaming_response(
         selectors.response_rows(survey=survey),

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.db.models import OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,6 +14,7 @@ from contracts.entitlements import (
     effective_plan_is,
     feature_ask_due,
     feature_asks_reset,
+    feature_check,
     feature_use,
 )
 from contracts.models import EventKind, PlanRequest, Seat
@@ -221,3 +223,54 @@ class TestFeatureAsks:
         for callback in callbacks:
             callback()
         assert feature_ask_due(user_id=1, feature=Feature.MORE_RESPONSES)
+
+
+class TestAdministratorsAreNeverToldToAskAnAdministrator:
+    """Issue 10, point 14: a refused administrator gets a link to their own
+    member page, where they can give themselves a plan; a plain member is
+    still told to ask an administrator."""
+
+    @pytest.fixture
+    def manual_contract(self, contract, organization, admin_user):
+        services.contract_set_auto_assign(
+            organization=organization, enabled=False, actor=admin_user
+        )
+        return contract
+
+    def test_an_administrator_gets_their_member_page(
+        self, manual_contract, organization, admin_membership
+    ):
+        own_page = reverse(
+            "contracts:member-detail",
+            kwargs={
+                "organization_id": organization.pk,
+                "membership_id": admin_membership.pk,
+            },
+        )
+        use = feature_use(user=admin_membership.user, feature=Feature.REPORT_EXPORT)
+        check = feature_check(user=admin_membership.user, feature=Feature.REPORT_EXPORT)
+        for answer in (use, check):
+            assert not answer.allowed
+            assert "Ask an administrator" not in answer.message
+            assert "give yourself one of these plans" in answer.message
+            assert answer.own_page_url == own_page
+            assert f'<a href="{own_page}">' in answer.message_html()
+
+    def test_a_member_is_told_to_ask_an_administrator(
+        self, manual_contract, organization
+    ):
+        member = MembershipFactory(organization=organization).user
+        use = feature_use(user=member, feature=Feature.REPORT_EXPORT)
+        check = feature_check(user=member, feature=Feature.REPORT_EXPORT)
+        for answer in (use, check):
+            assert "Ask an administrator" in answer.message
+            assert answer.own_page_url == ""
+            assert "<a" not in answer.message_html()
+
+    def test_the_message_text_is_escaped_around_the_link(
+        self, manual_contract, admin_user
+    ):
+        use = feature_use(user=admin_user, feature=Feature.REPORT_EXPORT)
+        html = use.message_html()
+        assert "“" in html and "<" not in use.message
+        assert html.count("<a ") == 1

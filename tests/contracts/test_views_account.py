@@ -123,6 +123,23 @@ class TestContractList:
         assert f'action="{_key_url(contract)}"' in page.text
         assert "Generate the key" in page.text
 
+    def test_the_add_members_button_has_a_visible_key_tooltip(
+        self, manager_client, contract
+    ):
+        """Issue 10, point 18: the name stays "Add members"; a tooltip
+        element (not `title`, which keyboard focus never shows) says what the
+        click does, and describes the button."""
+        page = manager_client.get(reverse("contracts:account-contract-list"))
+        button = re.search(r"<button[^>]*class=\"icon-button\"[^>]*>", page.text)[0]
+        assert 'aria-label="Add members"' in button
+        assert "title=" not in button
+        tip = f"key-tip-{contract.pk}"
+        assert f'aria-describedby="{tip} ' in button
+        assert (
+            f'<span class="tooltip" role="tooltip" id="{tip}">'
+            "Generate a connection key</span>" in page.text
+        )
+
     def test_in_french_the_button_is_ajouter_des_membres(
         self, manager_client, contract
     ):

@@ -319,6 +319,54 @@ class TestConnectByDropdown:
         assert "This contract has no plans." in response.text
 
 
+class TestConnectWithoutAContractToPick:
+    """Issue 10, point 18: an administrator who manages no contract that
+    could be connected goes straight to the key's field, without a dropdown
+    whose only choice is "Use a connection key"."""
+
+    def test_connect_shows_the_key_field_at_once(self, admin_client, organization):
+        page = admin_client.get(_url("connect", organization))
+        assert page.status_code == 200
+        assert "<select" not in page.text
+        assert "Use a connection key" not in page.text
+        assert 'name="key"' in page.text and "autofocus" in page.text
+        assert f'action="{_url("connect-key", organization)}"' in page.text
+
+    def test_htmx_connect_swaps_in_the_key_step(self, admin_client, organization):
+        response = admin_client.get(_url("connect", organization), headers=HTMX)
+        assert response.text.lstrip().startswith('<div id="connect-step"')
+        assert "<select" not in response.text
+        assert 'name="key"' in response.text
+        assert ">Connect with a connection key<" in response.text
+
+    def test_a_contract_managed_elsewhere_gives_no_dropdown_either(
+        self, admin_client, admin_user, organization
+    ):
+        """Connected to another organization, it cannot be picked here."""
+        elsewhere = ContractFactory(reference="ELSEWHERE-1", managers=[admin_user])
+        services.contract_connect(
+            organization=OrganizationFactory(), contract=elsewhere, actor=admin_user
+        )
+        page = admin_client.get(_url("connect", organization))
+        assert "<select" not in page.text
+        assert 'name="key"' in page.text
+
+    def test_a_manager_still_gets_the_dropdown(
+        self, admin_client, organization, contract
+    ):
+        page = admin_client.get(_url("connect", organization))
+        assert '<select name="contract"' in page.text
+        assert "Use a connection key" in page.text
+
+    def test_in_french_the_key_field_comes_at_once(self, admin_client, organization):
+        page = admin_client.get(
+            _url("connect", organization), headers={"Accept-Language": "fr"}
+        )
+        assert "<select" not in page.text
+        assert 'name="key"' in page.text
+        assert "Clé de connexion" in page.text
+
+
 class TestConnectWithKey:
     def test_use_a_connection_key_leads_to_the_key_form(
         self, admin_client, organization

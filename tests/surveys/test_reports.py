@@ -251,3 +251,53 @@ class TestResponseData:
         )
         assert rows[0][:3] == ["Réponse", "Envoyée le", "Canal"]
         assert rows[1][2] == "Lien"
+
+
+class TestAdministratorsRefusedGetTheirMemberPage:
+    """Issue 10, point 14, through the views: a refused administrator sees a
+    link to their own member page, never "Ask an administrator"."""
+
+    @pytest.fixture
+    def administrator(self, organization, survey):
+        membership = MembershipFactory(organization=organization, administrator=True)
+        contract = ContractFactory(seats={"professional": 1})
+        contract_services.contract_connect(
+            organization=organization, contract=contract, actor=membership.user
+        )
+        return membership
+
+    def _own_page(self, membership):
+        return reverse(
+            "contracts:member-detail",
+            kwargs={
+                "organization_id": membership.organization_id,
+                "membership_id": membership.pk,
+            },
+        )
+
+    def test_the_export_refusal_links_to_the_member_page(
+        self, user_client, administrator, survey
+    ):
+        response = user_client(administrator.user).post(
+            reverse("surveys:report-export", args=[survey.pk]), follow=True
+        )
+        assert "Ask an administrator" not in response.text
+        assert f'<a href="{self._own_page(administrator)}">' in response.text
+
+    def test_the_report_page_links_to_the_member_page(
+        self, user_client, administrator, survey
+    ):
+        response = user_client(administrator.user).get(_report_url(survey))
+        assert "Simulated data" in response.text
+        assert "Ask an administrator" not in response.text
+        assert f'<a href="{self._own_page(administrator)}">' in response.text
+
+    def test_a_member_is_still_told_to_ask_an_administrator(
+        self, user_client, administrator, organization, survey
+    ):
+        member = MembershipFactory(organization=organization).user
+        response = user_client(member).post(
+            reverse("surveys:report-export", args=[survey.pk]), follow=True
+        )
+        assert "Ask an administrator" in response.text
+        assert self._own_page(administrator) not in response.text
