@@ -10,6 +10,7 @@ from contracts.selectors.contracts import (
     connection_key_latest,
     contract_for_organization,
     contract_get_managed,
+    contract_last_disconnected,
     contract_list_connectable,
     contract_list_managed,
     contract_overview,
@@ -19,6 +20,7 @@ from contracts.selectors.contracts import (
     plan_request_member_count,
     seat_get,
     seat_list,
+    seat_list_held_by_members,
 )
 from contracts.selectors.members import (
     BulkPlanSummary,
@@ -50,6 +52,7 @@ __all__ = [
     "connection_key_latest",
     "contract_for_organization",
     "contract_get_managed",
+    "contract_last_disconnected",
     "contract_list_connectable",
     "contract_list_managed",
     "contract_overview",
@@ -70,4 +73,5 @@ __all__ = [
     "plan_request_member_count",
     "seat_get",
     "seat_list",
+    "seat_list_held_by_members",
 ]
