@@ -802,7 +802,9 @@ class TestDisconnectedSeats:
         self, admin_client, admin_user, organization, connected
     ):
         self._hold(organization, connected, "professional", "bob@acme.example", "Bob")
-        self._hold(organization, connected, "reader-plus", "carol@acme.example", "Carol")
+        self._hold(
+            organization, connected, "reader-plus", "carol@acme.example", "Carol"
+        )
         # A seat of someone outside the organization is not its business.
         SeatFactory(
             contract=connected,
