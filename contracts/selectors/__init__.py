@@ -2,8 +2,10 @@
 person may see, and answer 404 for the rest, so that ids cannot be probed.
 
 Split by page family: `contracts` (contracts, their plans and seats, keys,
-history) and `members` (the organization's members pages)."""
+history), `members` (the organization's members pages) and `bulk` (the
+summary of a bulk plan change)."""
 
+from contracts.selectors.bulk import BulkPlanSummary, bulk_plan_summary
 from contracts.selectors.contracts import (
     ContractOverview,
     PlanUsage,
@@ -23,11 +25,9 @@ from contracts.selectors.contracts import (
     seat_list_held_by_members,
 )
 from contracts.selectors.members import (
-    BulkPlanSummary,
     MemberListPage,
     MemberPlanPanel,
     PlanOption,
-    bulk_plan_summary,
     member_export_rows,
     member_filter_plans,
     member_list_page,
