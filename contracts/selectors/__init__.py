@@ -2,14 +2,17 @@
 person may see, and answer 404 for the rest, so that ids cannot be probed.
 
 Split by page family: `contracts` (contracts, their plans and seats, keys,
-history) and `members` (the organization's members pages)."""
+history), `members` (the organization's members pages) and `bulk` (the
+summary of a bulk plan change)."""
 
+from contracts.selectors.bulk import BulkPlanSummary, bulk_plan_summary
 from contracts.selectors.contracts import (
     ContractOverview,
     PlanUsage,
     connection_key_latest,
     contract_for_organization,
     contract_get_managed,
+    contract_last_disconnected,
     contract_list_connectable,
     contract_list_managed,
     contract_overview,
@@ -19,22 +22,22 @@ from contracts.selectors.contracts import (
     plan_request_member_count,
     seat_get,
     seat_list,
+    seat_list_held_by_members,
 )
 from contracts.selectors.members import (
-    BulkPlanSummary,
     MemberListPage,
     MemberPlanPanel,
     PlanOption,
-    bulk_plan_summary,
     member_export_rows,
+    member_filter_plans,
     member_list_page,
     member_list_with_plans,
     member_list_with_seats,
     member_plan_downgrade_preview,
     member_plan_panel,
     member_seat,
-    plan_by_code,
     plan_catalog_by_id,
+    plan_filter_by_code,
     plan_locked_reason,
     plan_options,
 )
@@ -50,19 +53,21 @@ __all__ = [
     "connection_key_latest",
     "contract_for_organization",
     "contract_get_managed",
+    "contract_last_disconnected",
     "contract_list_connectable",
     "contract_list_managed",
     "contract_overview",
     "event_list",
     "member_export_rows",
+    "member_filter_plans",
     "member_list_page",
     "member_list_with_plans",
     "member_list_with_seats",
     "member_plan_downgrade_preview",
     "member_plan_panel",
     "member_seat",
-    "plan_by_code",
     "plan_catalog_by_id",
+    "plan_filter_by_code",
     "plan_locked_reason",
     "plan_options",
     "plan_overview",
@@ -70,4 +75,5 @@ __all__ = [
     "plan_request_member_count",
     "seat_get",
     "seat_list",
+    "seat_list_held_by_members",
 ]

@@ -15,6 +15,7 @@ from contracts.models import (
     ConnectionKey,
     Contract,
     Event,
+    EventKind,
     PlanRequest,
     Seat,
 )
@@ -72,6 +73,36 @@ def contract_list_connectable(*, user: User) -> QuerySet[Contract]:
 
 def contract_for_organization(*, organization: Organization) -> Contract | None:
     return Contract.objects.filter(organization=organization).first()
+
+
+def contract_last_disconnected(*, organization: Organization) -> Contract | None:
+    """The contract the organization was disconnected from last (from its
+    history), while that contract is in force: its seats then still give
+    plans to the members who hold them. None otherwise."""
+    event = (
+        Event.objects.filter(organization=organization, kind=EventKind.DISCONNECTED)
+        .select_related("contract")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    contract = event.contract if event is not None else None
+    if contract is None or not contract.is_active():
+        return None
+    return contract
+
+
+def seat_list_held_by_members(
+    *, contract: Contract, organization: Organization
+) -> QuerySet[Seat]:
+    """The seats of `contract` held by current members of `organization`,
+    best plan first, then by email."""
+    return (
+        Seat.objects.filter(
+            contract=contract, user__memberships__organization=organization
+        )
+        .select_related("user", "plan")
+        .order_by("-plan__rank", "user__email", "pk")
+    )
 
 
 def plan_overview(*, contracts: Iterable[Contract]) -> dict[int, list[PlanUsage]]:

@@ -1,17 +1,14 @@
 """Reads of the organization's members pages: each member's plan, what the
 administrators can choose, what a change would do, and the CSV export."""
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from config.exports import spreadsheet_safe
 from contracts.entitlements import (
@@ -21,12 +18,16 @@ from contracts.entitlements import (
     effective_plan_is,
     effective_seats,
 )
-from contracts.exceptions import ContractError
-from contracts.models import Contract, Seat, SeatSource
+from contracts.models import Allotment, Contract, Seat, SeatSource
 from contracts.pagination import CappedPaginator
-from contracts.selectors.contracts import contract_for_organization, plan_overview
+from contracts.selectors.contracts import (
+    contract_for_organization,
+    contract_last_disconnected,
+    plan_overview,
+    seat_list_held_by_members,
+)
 from organizations import selectors as organization_selectors
-from organizations.models import Membership, Role
+from organizations.models import Membership, Organization, Role
 from plans.models import Feature, Plan
 
 # The one upward read of the design: which of a member's surveys a lower
@@ -190,17 +191,50 @@ def plan_locked_reason(*, contract: Contract | None) -> str:
     return ""
 
 
-def plan_by_code(*, catalog: dict[int, Plan], code: str) -> Plan | None:
-    """The catalogue's plan with this code; None for an unknown code, which
-    a filter then ignores."""
-    return next((plan for plan in catalog.values() if plan.code == code), None)
+def member_filter_plans(
+    *,
+    organization: Organization,
+    catalog: dict[int, Plan],
+    contract: Contract | object | None = LOOK_UP,
+) -> list[Plan]:
+    """The plans the members list can be filtered by, cheapest first: Free,
+    then the connected contract's plans; without a contract, the plans
+    members still hold from the one last disconnected (the Contract page
+    lists those seats), if any. One query, or two without a contract."""
+    if contract is LOOK_UP:
+        contract = contract_for_organization(organization=organization)
+    if contract is not None:
+        plan_ids = set(
+            Allotment.objects.filter(contract=contract).values_list(
+                "plan_id", flat=True
+            )
+        )
+    elif (
+        disconnected := contract_last_disconnected(organization=organization)
+    ) is not None:
+        plan_ids = set(
+            seat_list_held_by_members(contract=disconnected, organization=organization)
+            .order_by()
+            .values_list("plan_id", flat=True)
+            .distinct()
+        )
+    else:
+        plan_ids = set()
+    return [plan for plan in catalog.values() if plan.is_free or plan.pk in plan_ids]
+
+
+def plan_filter_by_code(*, plans: list[Plan], code: str) -> Plan | None:
+    """The offered plan with this code; None for a plan not offered (or no
+    plan at all), which the filter then ignores."""
+    return next((plan for plan in plans if plan.code == code), None)
 
 
 @dataclass(frozen=True)
 class MemberListPage:
     """One page of the members list, searched and filtered, each member
-    with `effective_plan`; for administrators, the connected contract and
-    the plans a bulk change can give (None when it cannot give any)."""
+    with `effective_plan`; `plans` are the plans the filter offers. For
+    administrators, the connected contract and the plans a bulk change can
+    give (None when it cannot give any)."""
 
     page: Page
     query: str
@@ -215,7 +249,11 @@ def member_list_page(
     *, membership: Membership, query: str, plan_code: str, page_number: str | None
 ) -> MemberListPage:
     catalog = plan_catalog_by_id()
-    plan_filter = plan_by_code(catalog=catalog, code=plan_code)
+    contract = contract_for_organization(organization=membership.organization)
+    plans = member_filter_plans(
+        organization=membership.organization, catalog=catalog, contract=contract
+    )
+    plan_filter = plan_filter_by_code(plans=plans, code=plan_code)
     # Counted up to a limit: a plan filter over 100,000 members matches tens
     # of thousands, and counting them all would cost more than the page.
     page = CappedPaginator(
@@ -229,11 +267,10 @@ def member_list_page(
     for member in page.object_list:
         member.effective_plan = catalog.get(member.effective_plan_id)
     listing = MemberListPage(
-        page=page, query=query, plans=list(catalog.values()), plan_filter=plan_filter
+        page=page, query=query, plans=plans, plan_filter=plan_filter
     )
     if not membership.is_administrator:
         return listing
-    contract = contract_for_organization(organization=membership.organization)
     bulk_options = None
     if contract is not None and contract.is_active():
         bulk_options = plan_options(contract=contract, catalog=catalog)
@@ -314,65 +351,3 @@ def member_plan_downgrade_preview(
     if plan.rank >= held_rank:
         return []
     return survey_list_deactivated_by(user=member.user, plan=plan)
-
-
-@dataclass(frozen=True)
-class BulkPlanSummary:
-    """One message for a bulk change, and its level for Django's messages."""
-
-    text: str
-    level: int
-
-
-def bulk_plan_summary(
-    *, results: list[tuple[object, ContractError | None]], plan: Plan
-) -> BulkPlanSummary:
-    """How many members got the plan, and how many could not, for each
-    reason."""
-    done = sum(1 for _user, error in results if error is None)
-    refusals = Counter(str(error) for _user, error in results if error is not None)
-    parts = []
-    if done:
-        parts.append(_bulk_done(done, plan))
-    for reason, count in refusals.items():
-        parts.append(_bulk_refused(count, reason, first=not parts))
-    text = "; ".join(parts)
-    if not text.endswith("."):
-        text += "."
-    if not refusals:
-        level = messages.SUCCESS
-    else:
-        level = messages.WARNING if done else messages.ERROR
-    return BulkPlanSummary(text=text, level=level)
-
-
-def _bulk_done(count: int, plan: Plan) -> str:
-    if plan.is_free:
-        text = ngettext(
-            "%(count)s member is back to %(plan)s",
-            "%(count)s members are back to %(plan)s",
-            count,
-        )
-    else:
-        text = ngettext(
-            "%(count)s member now has %(plan)s",
-            "%(count)s members now have %(plan)s",
-            count,
-        )
-    return text % {"count": count, "plan": plan.display_name}
-
-
-def _bulk_refused(count: int, reason: str, *, first: bool) -> str:
-    if first:
-        text = ngettext(
-            "%(count)s member could not: %(reason)s",
-            "%(count)s members could not: %(reason)s",
-            count,
-        )
-    else:
-        text = ngettext(
-            "%(count)s could not: %(reason)s",
-            "%(count)s could not: %(reason)s",
-            count,
-        )
-    return text % {"count": count, "reason": reason}

@@ -34,6 +34,7 @@ from contracts.views._common import administrator_get, redirect_after_post
 from organizations.models import Membership
 
 EVENTS_PER_PAGE = 20
+HELD_SEATS_PER_PAGE = 20
 PLAN_REQUESTS_SHOWN = 50
 TEMPLATE = "contracts/organization_contract.html"
 
@@ -282,7 +283,7 @@ def _contract_context(request: HtmxHttpRequest, organization) -> dict:
     plan and the automatic assignment switch."""
     contract = selectors.contract_for_organization(organization=organization)
     if contract is None:
-        return {"contract": None}
+        return {"contract": None, **_disconnected_context(request, organization)}
     overview = selectors.contract_overview(
         contract=contract, user=request.user, requests_shown=PLAN_REQUESTS_SHOWN
     )
@@ -293,6 +294,25 @@ def _contract_context(request: HtmxHttpRequest, organization) -> dict:
         "plan_requests": overview.plan_requests,
         "plan_request_count": overview.plan_request_count,
         "manages_contract": overview.manages_contract,
+    }
+
+
+def _disconnected_context(request: HtmxHttpRequest, organization) -> dict:
+    """The contract the organization was last disconnected from, while it
+    is in force, and the seats its members still hold from it: they keep
+    their plans until its managers free them, so the page must not say
+    that everyone is on Free."""
+    disconnected = selectors.contract_last_disconnected(organization=organization)
+    if disconnected is None:
+        return {"disconnected": None}
+    return {
+        "disconnected": disconnected,
+        "held_seats": CappedPaginator(
+            selectors.seat_list_held_by_members(
+                contract=disconnected, organization=organization
+            ),
+            HELD_SEATS_PER_PAGE,
+        ).get_page(request.GET.get("held")),
     }
 
 

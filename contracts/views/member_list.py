@@ -103,10 +103,16 @@ def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpRespons
     never held in memory."""
     membership = administrator_get(request, organization_id)
     catalog = selectors.plan_catalog_by_id()
+    # Filtered as the list is: a plan the list does not offer is ignored.
+    plans = selectors.member_filter_plans(
+        organization=membership.organization, catalog=catalog
+    )
     members = selectors.member_list_with_seats(
         organization_id=organization_id,
         query=_query(request),
-        plan=selectors.plan_by_code(catalog=catalog, code=request.GET.get("plan", "")),
+        plan=selectors.plan_filter_by_code(
+            plans=plans, code=request.GET.get("plan", "")
+        ),
     ).iterator(chunk_size=EXPORT_CHUNK)
     name = slugify(membership.organization.name) or organization_id
     return csv_streaming_response(

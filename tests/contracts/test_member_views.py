@@ -5,6 +5,7 @@ remove; and who may see and do what."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -742,7 +743,15 @@ class TestMemberListPlans:
         assert response.status_code == 200
         assert response.context["page"].paginator.count == 2
 
-    def test_no_member_with_the_plan_says_so(self, admin_client, organization):
+    def test_no_member_with_the_plan_says_so(
+        self, admin_client, admin_user, organization
+    ):
+        # The filter offers the connected contract's plans only.
+        services.contract_connect(
+            organization=organization,
+            contract=ContractFactory(seats={"starter": 2}),
+            actor=admin_user,
+        )
         response = admin_client.get(self._url(organization), {"plan": "starter"})
         assert "No member has the Starter plan." in response.text
 
@@ -793,6 +802,66 @@ class TestMemberListPlans:
         assert "No contract is connected: plans cannot be changed here." in (
             response.text
         )
+
+
+class TestMemberListPlanFilter:
+    """The plan filter offers Free and the contract's plans only (issue 10,
+    point 8), not the whole catalogue."""
+
+    def _url(self, organization):
+        return reverse("contracts:member-list", args=[organization.pk])
+
+    def _options(self, response):
+        select = response.text.split('id="member-plan-filter"')[1].split("</select>")[0]
+        return re.findall(r'<option value="([^"]*)"', select)
+
+    def test_connected_offers_free_and_the_contracts_plans_by_rank(
+        self, admin_client, connected, organization
+    ):
+        response = admin_client.get(self._url(organization))
+        assert self._options(response) == ["", "free", "reader-plus", "professional"]
+
+    def test_members_who_are_not_administrators_get_the_same_options(
+        self, user_client, connected, organization, bob
+    ):
+        response = user_client(bob.user).get(self._url(organization))
+        assert self._options(response) == ["", "free", "reader-plus", "professional"]
+
+    def test_without_any_contract_only_free_is_offered(
+        self, admin_client, organization, bob
+    ):
+        # A seat from a contract never connected here is not this list's.
+        SeatFactory(user=bob.user, plan=plan("professional"))
+        response = admin_client.get(self._url(organization))
+        assert self._options(response) == ["", "free"]
+
+    def test_after_disconnecting_the_plans_still_held_are_offered(
+        self, admin_client, admin_user, connected, organization, bob
+    ):
+        _give(organization, bob, "professional", admin_user)
+        services.contract_disconnect(organization=organization, actor=admin_user)
+        response = admin_client.get(self._url(organization))
+        assert self._options(response) == ["", "free", "professional"]
+        response = admin_client.get(self._url(organization), {"plan": "professional"})
+        emails = [m.user.email for m in response.context["page"].object_list]
+        assert emails == ["bob@acme.example"]
+
+    def test_a_plan_not_offered_is_ignored(
+        self, admin_client, admin_user, connected, organization, bob
+    ):
+        SeatFactory(user=bob.user, plan=plan("starter"))
+        response = admin_client.get(self._url(organization), {"plan": "starter"})
+        assert response.status_code == 200
+        assert response.context["plan_filter"] is None
+        assert response.context["page"].paginator.count == 2
+        select = response.text.split('id="member-plan-filter"')[1]
+        assert " selected>" not in select.split("</select>")[0]
+        export = admin_client.get(
+            reverse("contracts:member-export", args=[organization.pk]),
+            {"plan": "starter"},
+        )
+        text = b"".join(export.streaming_content).decode("utf-8-sig")
+        assert len(list(csv.reader(io.StringIO(text)))) == 3
 
 
 class TestBulkPlan:

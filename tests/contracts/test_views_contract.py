@@ -833,3 +833,110 @@ class TestQueryCounts:
             large = admin_client.get(url)
         assert '<meter min="0" max="6000" value="50"' in small.text
         assert '<meter min="0" max="6000" value="5000"' in large.text
+
+
+class TestDisconnectedSeats:
+    """After a disconnection the page says who still holds a seat from the
+    contract (issue 10, point 4), instead of claiming everyone is on Free."""
+
+    def _hold(self, organization, contract, code, email, name=""):
+        member = MembershipFactory(
+            organization=organization,
+            user=UserFactory(email=email, full_name=name),
+        ).user
+        return SeatFactory(contract=contract, plan=plan(code), user=member)
+
+    def test_lists_the_seats_members_still_hold_and_who_can_free_them(
+        self, admin_client, admin_user, organization, connected
+    ):
+        self._hold(organization, connected, "professional", "bob@acme.example", "Bob")
+        self._hold(
+            organization, connected, "reader-plus", "carol@acme.example", "Carol"
+        )
+        # A seat of someone outside the organization is not its business.
+        SeatFactory(
+            contract=connected,
+            plan=plan("professional"),
+            user=UserFactory(email="stranger@example.test", full_name="Stranger"),
+        )
+        admin_client.post(_url("disconnect", organization))
+
+        response = admin_client.get(_url("organization-contract", organization))
+
+        assert "its members use the Free plan" not in response.text
+        assert "the contract's managers can free them" in response.text
+        assert "Seats still held from ACME-2027" in response.text
+        rows = re.findall(
+            r"<tr>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td><time",
+            response.text,
+        )
+        # Best plan first.
+        assert rows == [("Bob", "Professional"), ("Carol", "Reader+")]
+        assert "Stranger" not in response.text
+        assert "2 seats" in response.text
+
+    def test_reads_the_contract_from_the_newest_disconnection(
+        self, admin_client, admin_user, organization, connected
+    ):
+        self._hold(organization, connected, "professional", "bob@acme.example", "Bob")
+        admin_client.post(_url("disconnect", organization))
+        other = ContractFactory(
+            reference="OTHER-2027", managers=[admin_user], seats={"starter": 2}
+        )
+        services.contract_connect(
+            organization=organization, contract=other, actor=admin_user
+        )
+        self._hold(organization, other, "starter", "dan@acme.example", "Dan")
+        admin_client.post(_url("disconnect", organization))
+
+        response = admin_client.get(_url("organization-contract", organization))
+
+        assert "Seats still held from OTHER-2027" in response.text
+        assert "Dan" in response.text
+        assert "Seats still held from ACME-2027" not in response.text
+        assert "<td>Bob</td>" not in response.text
+
+    def test_with_no_seat_left_members_are_said_to_use_free(
+        self, admin_client, organization, connected
+    ):
+        admin_client.post(_url("disconnect", organization))
+        response = admin_client.get(_url("organization-contract", organization))
+        assert "its members use the Free plan" in response.text
+        assert "Seats still held" not in response.text
+
+    def test_an_ended_contract_grants_nothing_so_free_is_true(
+        self, admin_client, organization, connected
+    ):
+        self._hold(organization, connected, "professional", "bob@acme.example")
+        admin_client.post(_url("disconnect", organization))
+        Contract.objects.filter(pk=connected.pk).update(
+            starts_on=datetime.date(2020, 1, 1), ends_on=datetime.date(2020, 12, 31)
+        )
+        response = admin_client.get(_url("organization-contract", organization))
+        assert "its members use the Free plan" in response.text
+        assert "Seats still held" not in response.text
+
+    def test_the_list_is_paginated_and_its_queries_do_not_grow(
+        self, admin_client, organization, connected, django_assert_num_queries
+    ):
+        connected.allotments.update(seats=1000)
+        admin_client.post(_url("disconnect", organization))
+        url = _url("organization-contract", organization)
+
+        def hold(count):
+            start = User.objects.count()
+            for n in range(count):
+                self._hold(
+                    organization, connected, "professional", f"h{start + n}@acme.test"
+                )
+
+        hold(25)
+        with django_assert_num_queries(9):
+            first = admin_client.get(url)
+        assert "25 seats" in first.text
+        assert 'href="?held=2"' in first.text
+        second = admin_client.get(url, {"held": 2})
+        assert second.text.count("<td><time") == 5
+        hold(40)
+        with django_assert_num_queries(9):
+            admin_client.get(url)
