@@ -5,7 +5,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from contracts.entitlements import (
 from contracts.models import Allotment, Contract, Seat, SeatSource
 from contracts.pagination import CappedPaginator
 from contracts.selectors.contracts import (
+    PlanUsage,
     contract_for_organization,
     contract_last_disconnected,
     plan_overview,
@@ -67,14 +69,21 @@ def plan_catalog_by_id() -> dict[int, Plan]:
 
 
 def plan_options(
-    *, contract: Contract, catalog: dict[int, Plan], held: Plan | None = None
+    *,
+    contract: Contract,
+    catalog: dict[int, Plan],
+    held: Plan | None = None,
+    usages: list[PlanUsage] | None = None,
 ) -> list[PlanOption]:
     """Free, then each plan of the contract with its seats in use (one
-    query). `held` is the plan the member holds on the contract, if any: it
+    query, none when the caller passes the contract's `usages` already
+    read). `held` is the plan the member holds on the contract, if any: it
     is listed even when full, or when the contract no longer has it."""
     free = next(plan for plan in catalog.values() if plan.is_free)
     options = [PlanOption(plan=free, held=held is None or held.is_free)]
-    for usage in plan_overview(contracts=[contract]).get(contract.pk, []):
+    if usages is None:
+        usages = plan_overview(contracts=[contract]).get(contract.pk, [])
+    for usage in usages:
         options.append(
             PlanOption(
                 plan=usage.plan,
@@ -115,9 +124,18 @@ def member_list_with_seats(
     *, organization_id: int, query: str = "", plan: Plan | None = None
 ) -> QuerySet[Membership]:
     """`member_list_with_plans` with what the seat behind each effective plan says: how
-    it was given (`seat_source`, `seat_feature`) and since when
-    (`seat_since`); all empty for Free."""
+    it was given (`seat_source`, `seat_feature`), by whom
+    (`seat_assigned_by`: their name, or their email without one) and since
+    when (`seat_since`); all empty for Free. Each is a subquery of the same
+    query, never one query per row."""
     seat = effective_seats(OuterRef("user_id"))
+    assigned_by = seat.annotate(
+        by=Coalesce(
+            NullIf(F("assigned_by__full_name"), Value("")),
+            F("assigned_by__email"),
+            output_field=CharField(),
+        )
+    )
     members = member_list_with_plans(
         organization_id=organization_id, query=query, plan=plan
     )
@@ -125,7 +143,22 @@ def member_list_with_seats(
         seat_source=Subquery(seat.values("source")[:1]),
         seat_feature=Subquery(seat.values("feature")[:1]),
         seat_since=Subquery(seat.values("assigned_at")[:1]),
+        seat_assigned_by=Subquery(assigned_by.values("by")[:1]),
     )
+
+
+def seat_how(*, source: str | None, feature: str | None, by: str | None) -> str:
+    """How a seat was given, in words: by hand (and by whom), automatically
+    (and for which feature) or by support; "" for no seat (Free)."""
+    if source == SeatSource.MANUAL and by:
+        return _("by hand, by %(name)s") % {"name": by}
+    if source == SeatSource.AUTOMATIC and feature in Feature.values:
+        return _("automatically, for “%(feature)s”") % {
+            "feature": Feature(feature).label
+        }
+    if source in SeatSource.values:
+        return str(SeatSource(source).label)
+    return source or ""
 
 
 def member_export_rows(
@@ -232,14 +265,18 @@ def plan_filter_by_code(*, plans: list[Plan], code: str) -> Plan | None:
 @dataclass(frozen=True)
 class MemberListPage:
     """One page of the members list, searched and filtered, each member
-    with `effective_plan`; `plans` are the plans the filter offers. For
-    administrators, the connected contract and the plans a bulk change can
-    give (None when it cannot give any)."""
+    with `effective_plan` and how their seat was given (see
+    `member_list_with_seats`); `plans` are the plans the filter offers;
+    `usages` the connected contract's plans with their seats in use, for
+    the header (empty without a contract). For administrators, the
+    connected contract and the plans a bulk change can give (None when it
+    cannot give any)."""
 
     page: Page
     query: str
     plans: list[Plan]
     plan_filter: Plan | None
+    usages: list[PlanUsage] = field(default_factory=list)
     contract: Contract | None = None
     bulk_options: list[PlanOption] | None = None
     locked_reason: str = ""
@@ -254,10 +291,16 @@ def member_list_page(
         organization=membership.organization, catalog=catalog, contract=contract
     )
     plan_filter = plan_filter_by_code(plans=plans, code=plan_code)
+    # The header's seat usage; the bulk change's options reuse it.
+    usages = (
+        plan_overview(contracts=[contract]).get(contract.pk, [])
+        if contract is not None
+        else []
+    )
     # Counted up to a limit: a plan filter over 100,000 members matches tens
     # of thousands, and counting them all would cost more than the page.
     page = CappedPaginator(
-        member_list_with_plans(
+        member_list_with_seats(
             organization_id=membership.organization_id, query=query, plan=plan_filter
         ),
         MEMBERS_PER_PAGE,
@@ -266,14 +309,19 @@ def member_list_page(
     page.object_list = list(page.object_list)
     for member in page.object_list:
         member.effective_plan = catalog.get(member.effective_plan_id)
+        member.seat_how = seat_how(
+            source=member.seat_source,
+            feature=member.seat_feature,
+            by=member.seat_assigned_by,
+        )
     listing = MemberListPage(
-        page=page, query=query, plans=plans, plan_filter=plan_filter
+        page=page, query=query, plans=plans, plan_filter=plan_filter, usages=usages
     )
     if not membership.is_administrator:
         return listing
     bulk_options = None
     if contract is not None and contract.is_active():
-        bulk_options = plan_options(contract=contract, catalog=catalog)
+        bulk_options = plan_options(contract=contract, catalog=catalog, usages=usages)
     return replace(
         listing,
         contract=contract,

@@ -144,6 +144,7 @@ def _render(
         "query": listing.query,
         "plans": listing.plans,
         "plan_filter": listing.plan_filter,
+        "usages": listing.usages,
         "plan_locked_reason": listing.locked_reason,
         "bulk_options": listing.bulk_options,
         "add_form": add_form,
