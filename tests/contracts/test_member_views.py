@@ -1119,3 +1119,188 @@ class TestQueryCounts:
         self._add_members(organization, connected, 4_950)
         assert Membership.objects.filter(organization=organization).count() > 5_000
         assert self._counts(admin_client, organization, bob) == small
+
+
+class TestMemberListHeader:
+    """The Members page opens with the seats in use per plan of the
+    connected contract, each a link to the members holding that plan."""
+
+    def _url(self, organization):
+        return reverse("contracts:member-list", args=[organization.pk])
+
+    def test_shows_each_plans_seats_in_use_with_a_link_to_its_members(
+        self, admin_client, connected, organization, admin_user, bob
+    ):
+        _give(organization, bob, "professional", admin_user)
+        response = admin_client.get(self._url(organization))
+        url = self._url(organization)
+        assert f'<a href="{url}?plan=professional">Professional 1/3</a>' in (
+            response.text
+        )
+        assert f'<a href="{url}?plan=reader-plus">Reader+ 0/1</a>' in response.text
+        assert (
+            '<meter min="0" max="3" value="1" '
+            'aria-label="Professional: 1 of 3 assigned">' in response.text
+        )
+        # The link leads to the members holding the plan.
+        listed = admin_client.get(url, {"plan": "professional"})
+        emails = [m.user.email for m in listed.context["page"].object_list]
+        assert emails == ["bob@acme.example"]
+
+    def test_members_who_are_not_administrators_see_it_too(
+        self, user_client, connected, organization
+    ):
+        reader = MembershipFactory(organization=organization, reader=True)
+        response = user_client(reader.user).get(self._url(organization))
+        assert "Professional 0/3" in response.text
+
+    def test_nothing_is_shown_without_a_connected_contract(
+        self, admin_client, organization, bob
+    ):
+        response = admin_client.get(self._url(organization))
+        assert "Seats in use" not in response.text
+        assert "<meter" not in response.text
+
+    def test_in_french(self, admin_client, connected, organization):
+        response = admin_client.get(
+            self._url(organization), headers={"Accept-Language": "fr"}
+        )
+        assert 'aria-label="Professionnel : 0 sur 3 attribués"' in response.text
+        assert "0/3</a>" in response.text
+
+
+class TestMemberListHowAssigned:
+    """Each member's row says how their seat was given, by whom and since
+    when; nothing for Free."""
+
+    def _row(self, response, email):
+        return response.text.split(f"{email}</td>")[1].split("</tr>")[0]
+
+    def test_by_hand_automatically_and_free(
+        self, admin_client, connected, organization, admin_user, bob
+    ):
+        _give(organization, bob, "professional", admin_user)
+        carol = MembershipFactory(
+            organization=organization,
+            user=UserFactory(email="carol@acme.example"),
+            role=Role.READER,
+        )
+        services.seat_put(
+            contract=connected,
+            user=carol.user,
+            plan=plan("reader-plus"),
+            actor=None,
+            source=SeatSource.AUTOMATIC,
+            feature=Feature.REPORTS_REAL_DATA,
+        )
+        response = admin_client.get(
+            reverse("contracts:member-list", args=[organization.pk])
+        )
+        assert '<th scope="col">How assigned</th>' in response.text
+        today = timezone.localdate()
+        bob_row = self._row(response, "bob@acme.example")
+        assert f"by hand, by {admin_user.full_name}" in bob_row
+        assert "since " in bob_row
+        assert f"{today:%Y}" in bob_row
+        carol_row = self._row(response, "carol@acme.example")
+        assert "automatically, for “Reading reports with real data”" in carol_row
+        admin_row = self._row(response, admin_user.email)
+        assert "by hand" not in admin_row
+        assert "since" not in admin_row
+
+    def test_an_assigner_without_a_name_is_named_by_email(
+        self, admin_client, connected, organization, bob
+    ):
+        nameless = UserFactory(email="nameless@acme.example", full_name="")
+        MembershipFactory(
+            organization=organization, user=nameless, role=Role.ADMINISTRATOR
+        )
+        _give(organization, bob, "professional", nameless)
+        response = admin_client.get(
+            reverse("contracts:member-list", args=[organization.pk])
+        )
+        assert "by hand, by nameless@acme.example" in self._row(
+            response, "bob@acme.example"
+        )
+
+    def test_by_support(self, admin_client, connected, organization, bob):
+        services.seat_put(
+            contract=connected,
+            user=bob.user,
+            plan=plan("professional"),
+            actor=None,
+            source=SeatSource.SUPPORT,
+        )
+        response = admin_client.get(
+            reverse("contracts:member-list", args=[organization.pk])
+        )
+        assert "by support" in self._row(response, "bob@acme.example")
+
+    def test_in_french(self, admin_client, connected, organization):
+        carol = MembershipFactory(
+            organization=organization, user=UserFactory(email="carol@acme.example")
+        )
+        services.seat_put(
+            contract=connected,
+            user=carol.user,
+            plan=plan("reader-plus"),
+            actor=None,
+            source=SeatSource.AUTOMATIC,
+            feature=Feature.REPORTS_REAL_DATA,
+        )
+        response = admin_client.get(
+            reverse("contracts:member-list", args=[organization.pk]),
+            headers={"Accept-Language": "fr"},
+        )
+        assert (
+            "automatiquement, pour « Lire les rapports avec les données réelles »"
+            in self._row(response, "carol@acme.example")
+        )
+
+    @pytest.mark.parametrize("client_kind", ["administrator", "reader"])
+    def test_query_count_is_the_same_for_50_and_500_members(
+        self,
+        client_kind,
+        admin_client,
+        user_client,
+        connected,
+        organization,
+        admin_user,
+    ):
+        connected.allotments.update(seats=1_000)
+        reader = MembershipFactory(organization=organization, reader=True)
+        client = (
+            admin_client if client_kind == "administrator" else user_client(reader.user)
+        )
+        url = reverse("contracts:member-list", args=[organization.pk])
+
+        def add(count):
+            start = User.objects.count()
+            users = User.objects.bulk_create(
+                User(email=f"many{start + i}@acme.example", full_name=f"Many {i}")
+                for i in range(count)
+            )
+            Membership.objects.bulk_create(
+                Membership(organization=organization, user=user) for user in users
+            )
+            Seat.objects.bulk_create(
+                Seat(
+                    contract=connected,
+                    plan=plan("professional"),
+                    user=user,
+                    assigned_by=admin_user,
+                )
+                for user in users[::3]
+            )
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200
+            assert "by hand, by" in response.text
+            return len(queries)
+
+        add(50)
+        small = count()
+        add(450)
+        assert count() == small
