@@ -266,11 +266,9 @@ def plan_filter_by_code(*, plans: list[Plan], code: str) -> Plan | None:
 class MemberListPage:
     """One page of the members list, searched and filtered, each member
     with `effective_plan` and how their seat was given (see
-    `member_list_with_seats`); `plans` are the plans the filter offers;
-    `usages` the connected contract's plans with their seats in use, for
-    the header (empty without a contract). For administrators, the
-    connected contract and the plans a bulk change can give (None when it
-    cannot give any)."""
+    `member_list_with_seats`); `plans` the filter's; `usages` the seats in
+    use per plan of the connected contract (the header). For administrators,
+    the contract and the plans a bulk change can give (None if none)."""
 
     page: Page
     query: str
