@@ -51,8 +51,36 @@ def member_detail(
             "member": member,
             "role_form": RoleForm(initial={"role": member.role}),
             "panel": selectors.member_plan_panel(membership=membership, member=member),
+            "exclusion": membership.is_administrator
+            and selectors.auto_assign_exclusion(
+                organization=membership.organization, user_id=member.user_id
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def member_auto_assign_include(
+    request: HtmxHttpRequest, organization_id: int, membership_id: int
+) -> HttpResponse:
+    """Include again in automatic assignment a member whose plan was taken
+    back by hand (issue 10, point 2)."""
+    membership = administrator_get(request, organization_id)
+    member = _member_get(organization_id, membership_id)
+    try:
+        services.member_auto_assign_include(
+            organization=membership.organization, user=member.user, actor=request.user
+        )
+    except ContractError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s can get a plan automatically again.")
+            % {"name": member.user.display_name},
+        )
+    return redirect_after_post(request, member.get_absolute_url())
 
 
 @login_required
