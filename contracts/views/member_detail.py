@@ -51,10 +51,7 @@ def member_detail(
             "member": member,
             "role_form": RoleForm(initial={"role": member.role}),
             "panel": selectors.member_plan_panel(membership=membership, member=member),
-            "exclusion": membership.is_administrator
-            and selectors.auto_assign_exclusion(
-                organization=membership.organization, user_id=member.user_id
-            ),
+            "exclusion": _exclusion(membership, member),
         },
     )
 
@@ -179,6 +176,16 @@ def member_remove(
     return redirect_after_post(request, url)
 
 
+def _exclusion(membership: Membership, member: Membership):
+    """The member's exclusion from automatic assignment, for administrators
+    (a plan taken back by hand sticks, issue 10 point 2)."""
+    if not membership.is_administrator:
+        return None
+    return selectors.auto_assign_exclusion(
+        organization=membership.organization, user_id=member.user_id
+    )
+
+
 def _member_get(organization_id: int, membership_id: int) -> Membership:
     return organization_selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
@@ -213,6 +220,7 @@ def _plan_answer(
         **context,
         "organization": context["membership"].organization,
         "panel": panel,
+        "exclusion": _exclusion(context["membership"], context["member"]),
         "plan_errors": errors,
         "plan_saved": saved,
     }
@@ -235,6 +243,7 @@ def _plan_confirm(
         **context,
         "organization": context["membership"].organization,
         "panel": panel,
+        "exclusion": _exclusion(context["membership"], context["member"]),
         "confirm_plan": plan,
         "deactivated": deactivated,
     }
