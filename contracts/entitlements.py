@@ -275,6 +275,12 @@ def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | 
             )
         except SeatsExhausted:
             continue
+        # A take-back that committed while this seat waited for its lock
+        # (read committed: visible now) wins; the seat given rolls back.
+        if AutoAssignExclusion.objects.filter(contract=contract, user=user).exists():
+            raise ContractError(
+                _("This person’s plan was changed at the same moment: try again.")
+            )
         return seat.plan
     return None
 
