@@ -184,3 +184,19 @@ class TestMemberPage:
         )
         assert client.post(url).status_code == 404
         assert AutoAssignExclusion.objects.exists()
+
+    def test_the_history_says_who_included_whom_again(
+        self, client, contract, organization, bob, admin_user
+    ):
+        _take_back(organization, bob, admin_user)
+        services.member_auto_assign_include(
+            organization=organization, user=bob.user, actor=admin_user
+        )
+        client.force_login(admin_user)
+        page = client.get(
+            reverse("contracts:organization-contract", args=[organization.pk])
+        ).text
+        assert (
+            f"{admin_user.display_name} included Bob Bernard again in automatic "
+            "assignment of plans."
+        ) in page
