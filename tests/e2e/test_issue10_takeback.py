@@ -10,6 +10,7 @@ from contracts import services
 from contracts.models import Seat
 from tests.accounts.factories import PASSWORD
 from tests.contracts.factories import ContractFactory, plan
+from tests.e2e.accessibility import axe_violations
 from tests.e2e.conftest import log_in
 from tests.markers import transactional_db
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
@@ -51,6 +52,9 @@ def test_a_plan_taken_back_is_not_given_back_until_included_again(open_page):
     expect(excluded).to_be_visible()
     expect(excluded).to_contain_text("by Alice Martin")
     assert not Seat.objects.filter(user=bob.user).exists()
+    page.reload()
+    expect(page.get_by_text("Automatic assignment: excluded, since")).to_be_visible()
+    assert axe_violations(page) == []
 
     page.goto(f"/s/{link.token}/")
     expect(page.get_by_role("heading", name="This survey is inactive")).to_be_visible()
