@@ -27,7 +27,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from contracts import services
 from contracts.exceptions import ContractError, SeatsExhausted
-from contracts.models import Allotment, Contract, Seat, SeatSource
+from contracts.models import (
+    Allotment,
+    AutoAssignExclusion,
+    Contract,
+    Seat,
+    SeatSource,
+)
 from organizations.models import Membership, Role
 from plans.models import FREE_PLAN_CODE, Feature, Plan
 
@@ -147,11 +153,7 @@ def feature_check(*, user: User, feature: Feature) -> FeatureCheck:
     plan = effective_plan(user)
     if plan.includes(feature):
         return FeatureCheck(allowed=True, plan=plan)
-    contracts = (
-        Contract.objects.active()
-        .filter(auto_assign=True, organization__memberships__user=user)
-        .order_by("pk")
-    )
+    contracts = _auto_assign_contracts(user).exclude(_excluded(user))
     for contract in contracts:
         offer = _auto_assign_offer(contract=contract, user=user, feature=feature)
         if offer is not None:
@@ -208,11 +210,13 @@ def feature_use(*, user: User, feature: Feature) -> FeatureUse:
         plan = effective_plan(user)
         if plan.includes(feature):
             return FeatureUse(allowed=True, plan=plan)
-        contracts = list(
-            Contract.objects.active()
-            .filter(auto_assign=True, organization__memberships__user=user)
-            .order_by("pk")
-        )
+        contracts = list(_auto_assign_contracts(user).exclude(_excluded(user)))
+        if not contracts and _auto_assign_contracts(user).filter(_excluded(user)):
+            # An administrator took the plan back by hand: no plan is given
+            # back, no request recorded, nobody emailed.
+            return FeatureUse(
+                allowed=False, plan=plan, message=_taken_back(plan, feature)
+            )
         for contract in contracts:
             assigned = _auto_assign(contract=contract, user=user, feature=feature)
             if assigned is not None:
@@ -233,6 +237,31 @@ def feature_use(*, user: User, feature: Feature) -> FeatureUse:
     )
 
 
+def _auto_assign_contracts(user: User) -> QuerySet[Contract]:
+    """The contracts in force, with automatic assignment on, of the
+    person's organizations."""
+    return (
+        Contract.objects.active()
+        .filter(auto_assign=True, organization__memberships__user=user)
+        .order_by("pk")
+    )
+
+
+def _excluded(user: User) -> Exists:
+    """Whether an administrator took the person's plan on the contract back
+    by hand (`AutoAssignExclusion`)."""
+    return Exists(
+        AutoAssignExclusion.objects.filter(contract_id=OuterRef("pk"), user_id=user.pk)
+    )
+
+
+def _taken_back(plan: Plan, feature: Feature) -> str:
+    return _(
+        "Your plan (%(plan)s) does not include “%(feature)s”. An administrator "
+        "of your organization took your plan back: ask them for a plan."
+    ) % {"plan": plan.display_name, "feature": feature.label}
+
+
 def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | None:
     for allotment in _candidates(contract=contract, user=user, feature=feature):
         try:
@@ -246,6 +275,12 @@ def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | 
             )
         except SeatsExhausted:
             continue
+        # A take-back that committed while this seat waited for its lock
+        # (read committed: visible now) wins; the seat given rolls back.
+        if AutoAssignExclusion.objects.filter(contract=contract, user=user).exists():
+            raise ContractError(
+                _("This person’s plan was changed at the same moment: try again.")
+            )
         return seat.plan
     return None
 

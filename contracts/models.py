@@ -256,6 +256,47 @@ class PlanRequest(models.Model):
         return f"{self.user} – {self.get_feature_display()}"
 
 
+class AutoAssignExclusion(models.Model):
+    """A member whose plan an administrator took back by hand: automatic
+    assignment gives them nothing on this contract until an administrator
+    gives them a plan or includes them again."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="auto_assign_exclusions",
+        verbose_name=_("contract"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("excluded by"),
+    )
+    created_at = models.DateTimeField(_("excluded since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("exclusion from automatic assignment")
+        verbose_name_plural = _("exclusions from automatic assignment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "user"],
+                name="contracts_autoassignexclusion_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.contract})"
+
+
 class EventKind(models.TextChoices):
     CONNECTED = "connected", _("Contract connected")
     DISCONNECTED = "disconnected", _("Contract disconnected")
@@ -272,6 +313,10 @@ class EventKind(models.TextChoices):
     SEAT_CHANGED = "seat_changed", _("Plan changed")
     SEAT_RELEASED = "seat_released", _("Plan taken back")
     PLAN_REQUESTED = "plan_requested", _("Plan asked for, none left")
+    AUTO_ASSIGN_INCLUDED = (
+        "auto_assign_included",
+        _("Member included again in automatic assignment"),
+    )
 
 
 class Event(models.Model):

@@ -89,6 +89,12 @@ urlpatterns = [
         name="member-plan",
     ),
     path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/"
+        "auto-assign/include/",
+        member_detail.member_auto_assign_include,
+        name="member-auto-assign-include",
+    ),
+    path(
         "organizations/<int:organization_id>/members/<int:membership_id>/remove/",
         member_detail.member_remove,
         name="member-remove",

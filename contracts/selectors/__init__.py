@@ -9,6 +9,7 @@ from contracts.selectors.bulk import BulkPlanSummary, bulk_plan_summary
 from contracts.selectors.contracts import (
     ContractOverview,
     PlanUsage,
+    auto_assign_exclusion,
     connection_key_latest,
     contract_for_organization,
     contract_get_managed,
@@ -49,6 +50,7 @@ __all__ = [
     "MemberPlanPanel",
     "PlanOption",
     "PlanUsage",
+    "auto_assign_exclusion",
     "bulk_plan_summary",
     "connection_key_latest",
     "contract_for_organization",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from contracts.models import (
     Allotment,
+    AutoAssignExclusion,
     ConnectionKey,
     Contract,
     Event,
@@ -220,4 +221,18 @@ def contract_overview(
         plan_requests=plan_request_list(contract=contract)[:requests_shown],
         plan_request_count=plan_request_member_count(contract=contract),
         manages_contract=contract.managers.filter(pk=user.pk).exists(),
+    )
+
+
+def auto_assign_exclusion(
+    *, organization: Organization, user_id: int
+) -> AutoAssignExclusion | None:
+    """The member's exclusion from automatic assignment on the organization's
+    contract (their plan was taken back by hand), with who excluded them."""
+    return (
+        AutoAssignExclusion.objects.filter(
+            contract__organization=organization, user_id=user_id
+        )
+        .select_related("created_by")
+        .first()
     )

@@ -20,6 +20,7 @@ from contracts.exceptions import (
 )
 from contracts.models import (
     Allotment,
+    AutoAssignExclusion,
     Contract,
     EventKind,
     PlanRequest,
@@ -37,7 +38,12 @@ def member_plan_set(
     *, organization: Organization, user: User, plan: Plan, actor: User
 ) -> Seat | None:
     """Give a member a plan of the organization's contract, or take theirs
-    back with Free (flows 3 and 5). Returns the seat, or None for Free."""
+    back with Free (flows 3 and 5). Returns the seat, or None for Free.
+
+    A plan taken back sticks: the member is excluded from automatic
+    assignment on the contract, in this transaction, until an administrator
+    gives them a plan (here) or includes them again
+    (`member_auto_assign_include`)."""
     contract = _connected_contract(organization)
     if not Membership.objects.filter(organization=organization, user=user).exists():
         raise NotAMember(_("This person is not a member of the organization."))
@@ -51,10 +57,37 @@ def member_plan_set(
         seat = Seat.objects.filter(contract=contract, user=user).first()
         if seat is not None:
             seat_release(seat=seat, actor=actor, source=SeatSource.MANUAL)
+            AutoAssignExclusion.objects.update_or_create(
+                contract=contract,
+                user=user,
+                defaults={"created_by": actor, "created_at": timezone.now()},
+            )
         return None
-    return seat_put(
+    seat = seat_put(
         contract=contract, user=user, plan=plan, actor=actor, source=SeatSource.MANUAL
     )
+    AutoAssignExclusion.objects.filter(contract=contract, user=user).delete()
+    return seat
+
+
+@transaction.atomic
+def member_auto_assign_include(
+    *, organization: Organization, user: User, actor: User
+) -> None:
+    """Include again in automatic assignment a member whose plan was taken
+    back by hand. Nothing happens (and nothing is written to the history)
+    when they were not excluded."""
+    contract = _connected_contract(organization)
+    if not Membership.objects.filter(organization=organization, user=user).exists():
+        raise NotAMember(_("This person is not a member of the organization."))
+    deleted, _rows = AutoAssignExclusion.objects.filter(
+        contract=contract, user=user
+    ).delete()
+    if not deleted:
+        return
+    _event(EventKind.AUTO_ASSIGN_INCLUDED, contract=contract, actor=actor, member=user)
+    # A survey kept inactive for want of a plan may get one at the next visit.
+    transaction.on_commit(entitlements.feature_asks_reset)
 
 
 def member_plan_set_many(
@@ -170,6 +203,10 @@ def member_remove(
     contract = Contract.objects.filter(organization=organization).first()
     organization_services.membership_remove(membership=membership, actor=actor)
     if contract is not None:
+        # Whoever joins again starts afresh.
+        AutoAssignExclusion.objects.filter(
+            contract=contract, user_id=membership.user_id
+        ).delete()
         seat = Seat.objects.filter(
             contract=contract, user_id=membership.user_id
         ).first()

@@ -51,8 +51,33 @@ def member_detail(
             "member": member,
             "role_form": RoleForm(initial={"role": member.role}),
             "panel": selectors.member_plan_panel(membership=membership, member=member),
+            "exclusion": _exclusion(membership, member),
         },
     )
+
+
+@login_required
+@require_POST
+def member_auto_assign_include(
+    request: HtmxHttpRequest, organization_id: int, membership_id: int
+) -> HttpResponse:
+    """Include again in automatic assignment a member whose plan was taken
+    back by hand (issue 10, point 2)."""
+    membership = administrator_get(request, organization_id)
+    member = _member_get(organization_id, membership_id)
+    try:
+        services.member_auto_assign_include(
+            organization=membership.organization, user=member.user, actor=request.user
+        )
+    except ContractError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s can get a plan automatically again.")
+            % {"name": member.user.display_name},
+        )
+    return redirect_after_post(request, member.get_absolute_url())
 
 
 @login_required
@@ -151,6 +176,16 @@ def member_remove(
     return redirect_after_post(request, url)
 
 
+def _exclusion(membership: Membership, member: Membership):
+    """The member's exclusion from automatic assignment, for administrators
+    (a plan taken back by hand sticks, issue 10 point 2)."""
+    if not membership.is_administrator:
+        return None
+    return selectors.auto_assign_exclusion(
+        organization=membership.organization, user_id=member.user_id
+    )
+
+
 def _member_get(organization_id: int, membership_id: int) -> Membership:
     return organization_selectors.member_get(
         organization_id=organization_id, membership_id=membership_id
@@ -185,6 +220,7 @@ def _plan_answer(
         **context,
         "organization": context["membership"].organization,
         "panel": panel,
+        "exclusion": _exclusion(context["membership"], context["member"]),
         "plan_errors": errors,
         "plan_saved": saved,
     }
@@ -207,6 +243,7 @@ def _plan_confirm(
         **context,
         "organization": context["membership"].organization,
         "panel": panel,
+        "exclusion": _exclusion(context["membership"], context["member"]),
         "confirm_plan": plan,
         "deactivated": deactivated,
     }

@@ -47,6 +47,7 @@ NOT_PAGES = {
     "contracts:member-add": "a post of the members page",
     "contracts:member-bulk-plan": "a post of the members page",
     "contracts:member-export": "a CSV file",
+    "contracts:member-auto-assign-include": "a post of the member page",
     "contracts:member-role": "a post of the member page",
     "surveys:question-add": "a post of the survey page",
     "surveys:question-move": "a post of the survey page",

@@ -278,6 +278,11 @@ ENTRIES: dict[str, Entry] = {
         kwargs=member_of("collaborator_membership"),
         data=lambda tenant: {"plan": "professional"},
     ),
+    "contracts:member-auto-assign-include": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=member_of("collaborator_membership"),
+    ),
     "contracts:member-remove": Entry(
         get=org_admins(200),
         post=org_admins(302),

@@ -497,6 +497,11 @@ ENDPOINTS = [
     Endpoint(
         "contracts:member-remove", actor=lambda s: s.a.admin, kwargs=membership_ids
     ),
+    Endpoint(
+        "contracts:member-auto-assign-include",
+        actor=lambda s: s.a.admin,
+        kwargs=membership_ids,
+    ),
     # Surveys
     Endpoint(
         "surveys:survey-create",
