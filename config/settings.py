@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "contracts",
     "surveys",
     "demo",
+    # Before django_tasks_db: its `db_worker` command, which also schedules
+    # the lifecycle tick, takes the place of the library's.
+    "lifecycle",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -189,8 +193,35 @@ MAILERS = {
         ),
     },
 }
+# Each email is sent by a task (accounts/tasks.py); a mailer that fails is
+# tried again later, up to EMAIL_ATTEMPTS times in all, waiting
+# EMAIL_RETRY_SECONDS, then twice as long each time (30 s, 1, 2, 4 min).
+EMAIL_ATTEMPTS = env.int("DJANGO_EMAIL_ATTEMPTS", default=5)
+EMAIL_RETRY_SECONDS = env.float("DJANGO_EMAIL_RETRY_SECONDS", default=30)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="seats@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Django's tasks framework with django-tasks-db: the queue is a table of the
+# project's database, worked by `python manage.py db_worker` (as many as
+# needed). The tests run tasks on enqueue (ImmediateBackend) unless they ask
+# for the database (tests/conftest.py, `db_tasks`).
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "DJANGO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"
+        ),
+    },
+}
+
+# Periodic work (lifecycle/): each entry is the dotted path of a callable
+# `sweep(*, now: datetime) -> int` that does what is due at `now`, and only
+# that, and says how many things it did. The worker runs them every
+# LIFECYCLE_TICK_SECONDS, once per period whatever the number of workers;
+# `python manage.py lifecycle_tick` runs them once (cron, tests).
+LIFECYCLE_SWEEPS = [
+    "contracts.services.contract_end.contract_end_sweep",
+]
+LIFECYCLE_TICK_SECONDS = env.int("DJANGO_LIFECYCLE_TICK_SECONDS", default=60)
 
 # Content security policy: no inline script or style without the request's
 # nonce, no eval (htmx is configured with allowEval off), nothing from other

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Organization
 from plans.models import Feature, Plan
 
+# The contract pages announce the end this many days before it, and the
+# first email goes then (contracts/services/contract_end.py).
+END_NOTICE_DAYS = 30
+
 
 class ContractQuerySet(models.QuerySet):
     def active(self, on=None):
@@ -76,6 +80,13 @@ class Contract(models.Model):
 
     def has_ended(self, on=None):
         return self.ends_on < (on or timezone.localdate())
+
+    def ends_in_days(self, on=None):
+        """Days left before the end (0 on the last day) in the last
+        END_NOTICE_DAYS, which the contract pages announce; None before
+        them and once the contract has ended."""
+        days = (self.ends_on - (on or timezone.localdate())).days
+        return days if 0 <= days <= END_NOTICE_DAYS else None
 
 
 class Allotment(models.Model):
@@ -317,6 +328,7 @@ class EventKind(models.TextChoices):
         "auto_assign_included",
         _("Member included again in automatic assignment"),
     )
+    CONTRACT_ENDED = "contract_ended", _("Contract ended")
 
 
 class Event(models.Model):
@@ -386,3 +398,39 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class EndNotice(models.TextChoices):
+    DAYS_30 = "30_days", _("30 days before the end")
+    DAYS_7 = "7_days", _("7 days before the end")
+    LAST_DAY = "last_day", _("On the last day")
+    ENDED = "ended", _("After the end")
+
+
+class ContractEndNotice(models.Model):
+    """A notice of a contract's end, sent once per end date: the unique key
+    keeps a sweep from sending it twice, and an extended contract's new end
+    date gets notices of its own."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="end_notices",
+        verbose_name=_("contract"),
+    )
+    ends_on = models.DateField(_("end date"))
+    notice = models.CharField(_("notice"), max_length=20, choices=EndNotice)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contract end notice")
+        verbose_name_plural = _("contract end notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "ends_on", "notice"],
+                name="contracts_end_notice_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract}: {self.get_notice_display()} ({self.ends_on})"
