@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.mail import EmailMessage
 from django.tasks import Task, task
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
@@ -49,36 +50,44 @@ def email_send(*, subject: str, body: str, to: list[str], attempt: int = 1) -> N
             raise
 
 
+class _PasswordResetForm(auth_forms.PasswordResetForm):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Queue the email as `email_send`, which retries a failing mailer
+        (Django's form logs the failure and drops the email)."""
+        subject = render_to_string(subject_template_name, context)
+        email_send.enqueue(
+            subject="".join(subject.splitlines()),
+            body=render_to_string(email_template_name, context),
+            to=[to_email],
+        )
+
+
 @task
 def password_reset_email_send(
-    *, email: str, domain: str, use_https: bool, language: str, attempt: int = 1
+    *, email: str, domain: str, use_https: bool, language: str
 ) -> None:
-    """Send a link to choose a new password to each active account of this
-    address that has a usable password (Django's rules), or to none; tried
-    again later when the mailer fails.
+    """Queue a link to choose a new password (`email_send`) to each active
+    account of this address that has a usable password (Django's rules), or
+    to none.
 
     A task, so that the request that asks for it does the same work whether
     or not the address has an account, and does not wait for the mail
     server.
     """
     with translation.override(language):
-        form = auth_forms.PasswordResetForm({"email": email})
-        if not form.is_valid():
-            return
-        try:
+        form = _PasswordResetForm({"email": email})
+        if form.is_valid():
             form.save(
                 domain_override=domain,
                 use_https=use_https,
                 subject_template_name="accounts/email/password_reset_subject.txt",
                 email_template_name="accounts/email/password_reset.txt",
             )
-        except Exception:
-            if not email_retry_later(
-                password_reset_email_send,
-                attempt=attempt,
-                email=email,
-                domain=domain,
-                use_https=use_https,
-                language=language,
-            ):
-                raise
