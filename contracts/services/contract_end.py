@@ -79,7 +79,7 @@ def contract_end_notice_send(*, contract_id: int, today: datetime.date) -> int:
     notice's unique key is written first, so that two sweeps cannot both
     send it."""
     contract = (
-        Contract.objects.select_for_update()
+        Contract.objects.select_for_update(of=("self",))
         .select_related("organization")
         .get(pk=contract_id)
     )
