@@ -9,10 +9,15 @@ PORT ?= 8000
 
 .PHONY: run test install messages lint format bench
 
+# The task worker (emails, periodic sweeps) runs beside the server; Ctrl+C
+# reaches both (one process group), and the trap stops the worker whichever
+# way the server ends.
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) demo_load
-	@echo "Seatwise runs on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	@echo "Seatwise runs on http://$(HOST):$(PORT)/ with its task worker (Ctrl+C stops both)"
+	@$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install
