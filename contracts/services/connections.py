@@ -59,10 +59,15 @@ def contract_connect_with_key(
     """
     if keys.key_normalize(key) is None:
         malformed = KeyMalformed(
-            _(
-                "This is not a connection key: check that it was copied in "
-                "full. It starts with SEAT- and has ten groups of four "
-                "characters. It was not counted as an attempt."
+            " ".join(
+                [
+                    # Two sentences: the first one is the catalogue's already.
+                    _(
+                        "This is not a connection key: check that it was "
+                        "copied in full."
+                    ),
+                    _("It was not counted as an attempt."),
+                ]
             )
         )
         malformed.attempts_left = key_attempts_left(
