@@ -731,6 +731,8 @@ class EventAdmin(ReadOnlyAdmin):
         "source",
         "feature",
         "detail",
+        "attempts",
+        "last_at",
     ]
 
 

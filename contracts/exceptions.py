@@ -5,7 +5,11 @@ class ContractError(Exception):
     """A change the rules refuse. The message says why, in the user's words.
 
     `contract` is the contract concerned when one is known, for the history.
+    `attempts_left`, on a refused connection key, is how many more wrong
+    keys the person may enter now (None elsewhere).
     """
+
+    attempts_left: int | None = None
 
     def __init__(self, message, *, contract=None):
         super().__init__(message)
@@ -34,6 +38,11 @@ class SeatsExhausted(ContractError):
 
 class KeyRejected(ContractError):
     pass
+
+
+class KeyMalformed(KeyRejected):
+    """Not shaped like a key (a typo, a partial copy): refused before it
+    counts as an attempt."""
 
 
 class KeyThrottled(KeyRejected):

@@ -4,6 +4,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from contracts import keys
 from contracts.models import Contract
 from organizations.models import Membership
 from plans.models import Plan
@@ -58,10 +59,13 @@ class ConnectForm(forms.Form):
 
 
 class KeyInput(forms.TextInput):
-    """A text box that never sends a typed key back to the browser: after a
-    refused attempt the field comes back empty."""
+    """A text box that keeps what was typed when it is not shaped like a key
+    (a typo to correct, no secret), and never sends a well-shaped key back
+    to the browser: after such a key is refused the field comes back empty."""
 
     def format_value(self, value):
+        if value and keys.key_normalize(value) is None:
+            return super().format_value(value)
         return None
 
 

@@ -308,6 +308,42 @@ class AutoAssignExclusion(models.Model):
         return f"{self.user} ({self.contract})"
 
 
+class KeyAttempt(models.Model):
+    """One refused attempt at a connection key: the count the limits on
+    wrong keys read (per person and per organization, in a sliding window).
+    The history keeps one line per burst of refusals instead
+    (`Event.attempts`), so it cannot be the count."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("refused connection key attempt")
+        verbose_name_plural = _("refused connection key attempts")
+        indexes = [
+            models.Index(
+                fields=["actor", "created_at"], name="contracts_keyattempt_actor"
+            ),
+            models.Index(
+                fields=["organization", "created_at"], name="contracts_keyattempt_org"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class EventKind(models.TextChoices):
     CONNECTED = "connected", _("Contract connected")
     DISCONNECTED = "disconnected", _("Contract disconnected")
@@ -379,6 +415,11 @@ class Event(models.Model):
     feature = models.CharField(_("feature"), max_length=40, choices=Feature, blank=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # A burst of refused connection keys by one person is one line: how many
+    # attempts it holds, and when the last one came (`created_at` is the
+    # first). The one kind of event that is updated after it is written.
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    last_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("history event")

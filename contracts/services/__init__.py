@@ -1,20 +1,24 @@
 """Every change to contracts, keys, seats and their history happens in this
 package, inside a transaction, so that the views, the admin and the
 entitlements share one set of rules. Split by what changes together:
-`connections` (connect, keys, disconnect, the automatic assignment switch)
+`connections` (connect, keys, disconnect, the automatic assignment switch),
+`key_attempts` (the limits on wrong keys and their history),
 `seats` (plans given and taken back, requests, allotments) and `support`
 (what support staff do from the admin: end dates, key revocation,
 deleting an organization)."""
 
 from contracts.services.connections import (
-    KEY_ATTEMPT_LIMIT,
-    KEY_ATTEMPT_WINDOW,
     KEY_LIFETIME,
     connection_key_generate,
     contract_connect,
     contract_connect_with_key,
     contract_disconnect,
     contract_set_auto_assign,
+)
+from contracts.services.key_attempts import (
+    KEY_ATTEMPT_LIMIT,
+    KEY_ATTEMPT_LIMIT_ORGANIZATION,
+    KEY_ATTEMPT_WINDOW,
 )
 from contracts.services.seats import (
     allotment_check,
@@ -37,6 +41,7 @@ from contracts.services.support import (
 
 __all__ = [
     "KEY_ATTEMPT_LIMIT",
+    "KEY_ATTEMPT_LIMIT_ORGANIZATION",
     "KEY_ATTEMPT_WINDOW",
     "KEY_LIFETIME",
     "allotment_check",

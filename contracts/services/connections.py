@@ -14,22 +14,25 @@ from contracts import entitlements, keys
 from contracts.exceptions import (
     ContractError,
     ContractUnavailable,
+    KeyMalformed,
     KeyRejected,
-    KeyThrottled,
     OrganizationAlreadyConnected,
 )
-from contracts.models import ConnectionKey, Contract, Event, EventKind
+from contracts.models import ConnectionKey, Contract, EventKind
 from contracts.services._common import (
     _connected_contract,
     _email_managers,
     _event,
     _lock,
 )
+from contracts.services.key_attempts import (
+    key_attempt_slot,
+    key_attempts_left,
+    key_refusal_record,
+)
 from organizations.models import Organization
 
 KEY_LIFETIME = timedelta(days=7)
-KEY_ATTEMPT_LIMIT = 5
-KEY_ATTEMPT_WINDOW = timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -46,26 +49,43 @@ def contract_connect_with_key(
 ) -> Contract:
     """Connect the contract a connection key belongs to (flow 2).
 
-    Every attempt is recorded, a refused one too: the attempt's own changes
-    run in a savepoint, rolled back on a refusal, and the refusal is
-    written after it in the same transaction, so that it stays recorded
-    (and counted by the limit) when the attempt's changes roll back.
+    A text not shaped like a key (wrong prefix, length, characters or
+    checksum) is a typo, refused as `KeyMalformed` before it counts as an
+    attempt. Every other attempt is recorded, a refused one too: the
+    attempt's own changes run in a savepoint, rolled back on a refusal, and
+    the refusal is written after it in the same transaction, so that it
+    stays recorded (and counted by the limits) when the attempt's changes
+    roll back. A refusal says how many attempts are left (`attempts_left`).
     """
+    if keys.key_normalize(key) is None:
+        malformed = KeyMalformed(
+            " ".join(
+                [
+                    # Two sentences: the first one is the catalogue's already.
+                    _(
+                        "This is not a connection key: check that it was "
+                        "copied in full."
+                    ),
+                    _("It was not counted as an attempt."),
+                ]
+            )
+        )
+        malformed.attempts_left = key_attempts_left(
+            organization=organization, actor=actor
+        )
+        raise malformed
     refused = None
     with transaction.atomic():
         try:
-            _key_attempt_slot(organization=organization, actor=actor)
+            key_attempt_slot(organization=organization, actor=actor)
             with transaction.atomic():
                 return _connect_with_key(
                     organization=organization, key=key, actor=actor
                 )
         except ContractError as error:
-            _event(
-                EventKind.KEY_REJECTED,
-                contract=getattr(error, "contract", None),
-                organization=organization,
-                actor=actor,
-                detail=str(error)[:200],
+            key_refusal_record(error=error, organization=organization, actor=actor)
+            error.attempts_left = key_attempts_left(
+                organization=organization, actor=actor
             )
             refused = error
     # Raised once the refusal is committed, with the locks released.
@@ -219,48 +239,8 @@ def _connect(
     return contract
 
 
-def _key_attempt_slot(*, organization: Organization, actor: User) -> None:
-    """Take this attempt's place under the limit on wrong keys (per person
-    and per organization, in a sliding window), or refuse it.
-
-    The count is the history itself: every refused attempt is a
-    KEY_REJECTED event. Counting and then checking was racy (twelve keys
-    sent at once all counted zero and were all checked), so the attempt
-    first locks the organization's row and the person's row, and holds both
-    until its outcome is committed: attempts on one organization, or by
-    one person, queue, and each one counts the refusals of those before it.
-    Row locks rather than a counter in the cache (add + incr): the history
-    must record every attempt anyway, so one source stays exact, is shared
-    by every app server through the database, survives a cache flush, and
-    keeps the window sliding. Only an organization's administrators can
-    make attempts, and each holds the locks for a few milliseconds.
-    Locked in the order every path takes: the organization first (then,
-    in `_connect`, the contract); no other path locks a person's row. On
-    SQLite the IMMEDIATE transaction already runs attempts one at a time.
-    """
-    _lock(organization)
-    User.objects.select_for_update().only("pk").get(pk=actor.pk)
-    since = timezone.now() - KEY_ATTEMPT_WINDOW
-    failures = Event.objects.filter(kind=EventKind.KEY_REJECTED, created_at__gte=since)
-    if (
-        failures.filter(actor=actor).count() >= KEY_ATTEMPT_LIMIT
-        or failures.filter(organization=organization).count() >= KEY_ATTEMPT_LIMIT
-    ):
-        raise KeyThrottled(
-            _(
-                "Too many wrong connection keys in a short time. Wait 15 "
-                "minutes, then try again."
-            )
-        )
-
-
 def _connect_with_key(*, organization: Organization, key: str, actor: User) -> Contract:
-    normalized = keys.key_normalize(key)
-    if normalized is None:
-        raise KeyRejected(
-            _("This is not a connection key: check that it was copied in full.")
-        )
-    digest = keys.key_digest(normalized)
+    digest = keys.key_digest(keys.key_normalize(key))
     # The key's row only (`of`): with the contract joined, a plain FOR
     # UPDATE would lock the contract before `_connect` locks the
     # organization, the opposite of the order every other path takes, and

@@ -13,6 +13,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import (
     require_GET,
@@ -100,12 +102,14 @@ def connect(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
 
 @login_required
 @sensitive_post_parameters("key")
+@never_cache
 @require_http_methods(["GET", "POST"])
 def connect_key(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     """Flow 2: enter the key the contract manager shared.
 
     The key travels in the POST body only; it is never put in a URL, the
-    session or a response.
+    session or a response. A text not shaped like a key is sent back in the
+    field, to correct (not cached: `never_cache`).
     """
     membership = administrator_get(request, organization_id)
     organization = membership.organization
@@ -123,7 +127,7 @@ def connect_key(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
             actor=request.user,
         )
     except ContractError as error:
-        form.add_error("key", str(error))
+        form.add_error("key", _key_refusal_message(error))
         if isinstance(error, KeyThrottled):
             status = 429
         elif isinstance(error, KeyRejected):
@@ -185,6 +189,21 @@ def auto_assign(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved"))
     return redirect(_contract_url(membership))
+
+
+def _key_refusal_message(error: ContractError) -> str:
+    """Why the key was refused, and how many attempts are left."""
+    if isinstance(error, KeyThrottled) or error.attempts_left is None:
+        return str(error)
+    if error.attempts_left == 0:
+        left = _("No attempts left: wait 15 minutes before the next one.")
+    else:
+        left = ngettext(
+            "%(count)d attempt left.",
+            "%(count)d attempts left.",
+            error.attempts_left,
+        ) % {"count": error.attempts_left}
+    return f"{error} {left}"
 
 
 def _contract_url(membership: Membership) -> str:

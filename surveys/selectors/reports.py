@@ -30,7 +30,6 @@ from surveys.models import (
 from surveys.selectors.surveys import QuestionItem, questionnaire
 
 REPORT_TEXTS_SHOWN = 10
-SIMULATED_RESPONDENTS = 48
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,11 @@ class QuestionReport:
 def survey_report(*, survey: Survey, simulated: bool) -> list[QuestionReport]:
     """Per-question results: counts and shares of each option or rating, the
     average rating, the latest free-text answers. Simulated reports are made
-    up from the questions alone and never read an answer."""
+    up from the questions alone and never read an answer; their numbers of
+    answers stay within the real number of responses, shown next to them."""
     items = questionnaire(survey)
     if simulated:
-        return [_simulated(item) for item in items]
+        return [_simulated(item, survey.response_count) for item in items]
     ids = [item.id for item in items]
     counts = defaultdict(dict)
     for row in (
@@ -118,16 +118,17 @@ SIMULATED_TEXTS = [
 ]
 
 
-def _simulated(item: QuestionItem) -> QuestionReport:
+def _simulated(item: QuestionItem, respondents: int) -> QuestionReport:
+    """Made-up answers of the survey's real number of respondents, so that
+    no question shows more answers than the survey has responses."""
     # Seeded by the question itself: the same report every time, and
     # nothing in it comes from a respondent.
     rng = random.Random(f"{item.id}:{item.kind}:{item.text}")  # noqa: S311
     if item.kind == QuestionKind.TEXT:
         texts = [str(text) for text in SIMULATED_TEXTS]
         rng.shuffle(texts)
-        return QuestionReport(
-            item, answered=rng.randint(10, SIMULATED_RESPONDENTS), texts=texts
-        )
+        answered = rng.randint(respondents // 2, respondents)
+        return QuestionReport(item, answered=answered, texts=texts[:answered])
     if item.kind == QuestionKind.RATING:
         keys = list(RATING_VALUES)
     else:
@@ -136,7 +137,7 @@ def _simulated(item: QuestionItem) -> QuestionReport:
         return QuestionReport(item)
     weights = [rng.randint(1, 10) for _key in keys]
     counts = dict.fromkeys(keys, 0)
-    for key in rng.choices(keys, weights=weights, k=SIMULATED_RESPONDENTS):
+    for key in rng.choices(keys, weights=weights, k=respondents):
         counts[key] += 1
     return _report(item, counts, [])
 

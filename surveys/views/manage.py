@@ -17,6 +17,7 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
+from contracts.my_plan import my_plan
 from organizations.selectors import membership_list_for_user
 from surveys import selectors, services
 from surveys.exceptions import FeatureRefused, SurveyError
@@ -35,19 +36,20 @@ SURVEYS_PER_PAGE = 20
 @login_required
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    """Home: the person's organizations and the surveys they can see, with
-    their status and response counts."""
+    """Home: the person's organizations, their plan ("My plan") and the
+    surveys they can see, with their status and response counts."""
     page = Paginator(
         selectors.survey_list_for_user(user=request.user), SURVEYS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    template = "surveys/home.html"
     if request.htmx.target == "survey-list":
-        template += "#survey-list"
+        return render(request, "surveys/home.html#survey-list", {"page": page})
+    memberships = list(membership_list_for_user(user=request.user))
     return render(
         request,
-        template,
+        "surveys/home.html",
         {
-            "memberships": membership_list_for_user(user=request.user),
+            "memberships": memberships,
+            "my_plan": my_plan(user=request.user, memberships=memberships),
             "page": page,
         },
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from contracts import services
 from contracts.exceptions import (
     ContractUnavailable,
+    KeyMalformed,
     KeyRejected,
     KeyThrottled,
     NotAMember,
@@ -14,7 +15,15 @@ from contracts.exceptions import (
     OrganizationAlreadyConnected,
     SeatsExhausted,
 )
-from contracts.models import ConnectionKey, Contract, Event, EventKind, Seat
+from contracts.keys import key_generate
+from contracts.models import (
+    ConnectionKey,
+    Contract,
+    Event,
+    EventKind,
+    KeyAttempt,
+    Seat,
+)
 from organizations.models import Membership
 from tests.accounts.factories import UserFactory
 from tests.contracts.factories import ContractFactory, SeatFactory, plan
@@ -163,24 +172,22 @@ class TestConnectionKeys:
         assert contract.organization is None
 
     @pytest.mark.parametrize(
-        ("key", "message"),
-        [
-            ("hello", "not a connection key"),
-            ("SEAT-" + "-".join(["ABCD"] * 9), "not a connection key"),
-        ],
+        "key", ["hello", "SEAT-" + "-".join(["ABCD"] * 9), "SEAT-" + "0" * 36]
     )
-    def test_malformed_keys_are_refused_and_recorded(
-        self, organization, admin_user, key, message
+    def test_malformed_keys_are_refused_without_counting(
+        self, organization, admin_user, key
     ):
-        with pytest.raises(KeyRejected, match=message):
+        """Wrong length, characters or checksum: a typo, refused before it
+        counts as an attempt, so it is neither recorded nor counted."""
+        with pytest.raises(KeyMalformed, match="not a connection key") as refused:
             services.contract_connect_with_key(
                 organization=organization, key=key, actor=admin_user
             )
-        assert _kinds(organization=organization) == [EventKind.KEY_REJECTED]
+        assert refused.value.attempts_left == services.KEY_ATTEMPT_LIMIT
+        assert _kinds(organization=organization) == []
+        assert not KeyAttempt.objects.exists()
 
     def test_a_well_formed_unknown_key_is_refused(self, organization, admin_user):
-        from contracts.keys import key_generate
-
         with pytest.raises(KeyRejected, match="not right"):
             services.contract_connect_with_key(
                 organization=organization, key=key_generate(), actor=admin_user
@@ -210,7 +217,7 @@ class TestConnectionKeys:
         for _ in range(5):
             with pytest.raises(KeyRejected):
                 services.contract_connect_with_key(
-                    organization=organization, key="wrong", actor=admin_user
+                    organization=organization, key=key_generate(), actor=admin_user
                 )
         with pytest.raises(KeyThrottled):
             services.contract_connect_with_key(
@@ -219,21 +226,29 @@ class TestConnectionKeys:
         contract.refresh_from_db()
         assert contract.organization is None
 
-    def test_five_failures_per_organization_block_every_administrator(
+    def test_twenty_failures_per_organization_block_every_administrator(
         self, contract, manager, organization
     ):
+        """Four administrators, five wrong keys each, stay under the limit
+        per person but use up the organization's 20: a fifth is refused."""
         _key, plain = services.connection_key_generate(contract=contract, actor=manager)
-        for _ in range(5):
+        for _ in range(4):
             someone = MembershipFactory(organization=organization, administrator=True)
-            with pytest.raises(KeyRejected):
-                services.contract_connect_with_key(
-                    organization=organization, key="wrong", actor=someone.user
-                )
+            for _ in range(5):
+                with pytest.raises(KeyRejected) as refused:
+                    services.contract_connect_with_key(
+                        organization=organization,
+                        key=key_generate(),
+                        actor=someone.user,
+                    )
+        assert refused.value.attempts_left == 0
         fresh = MembershipFactory(organization=organization, administrator=True).user
-        with pytest.raises(KeyThrottled):
+        with pytest.raises(KeyThrottled, match="for Acme"):
             services.contract_connect_with_key(
                 organization=organization, key=plain, actor=fresh
             )
+        contract.refresh_from_db()
+        assert contract.organization is None
 
     def test_failures_older_than_the_window_do_not_count(
         self, contract, manager, organization, admin_user
@@ -242,9 +257,9 @@ class TestConnectionKeys:
         for _ in range(5):
             with pytest.raises(KeyRejected):
                 services.contract_connect_with_key(
-                    organization=organization, key="wrong", actor=admin_user
+                    organization=organization, key=key_generate(), actor=admin_user
                 )
-        Event.objects.filter(kind=EventKind.KEY_REJECTED).update(
+        KeyAttempt.objects.update(
             created_at=timezone.now() - datetime.timedelta(minutes=16)
         )
         services.contract_connect_with_key(

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contracts import keys, services
-from contracts.models import Contract, Event, EventKind
+from contracts.models import Contract, Event, EventKind, KeyAttempt
 from tests.concurrency import postgresql_only, run_together
 from tests.contracts.factories import ContractFactory
 from tests.markers import transactional_db
@@ -110,11 +110,53 @@ def test_twelve_wrong_keys_at_once_are_checked_five_times_and_refused_with_429()
     for response in responses:
         if response.status_code == 429:
             assert THROTTLED in response.text
-    rejected = Event.objects.filter(
+    assert KeyAttempt.objects.filter(organization=organization).count() == 12
+    # One line of history for the burst, whose last refusal was a 429.
+    [line] = Event.objects.filter(
         kind=EventKind.KEY_REJECTED, organization=organization
     )
-    assert rejected.count() == 12
-    assert rejected.filter(detail__startswith="Too many").count() == 7
+    assert line.attempts == 12
+    assert line.detail.startswith("Too many")
+
+
+def test_thirty_wrong_keys_at_once_by_six_administrators_are_checked_twenty_times():
+    """Six administrators of one organization send five well-formed wrong
+    keys each at the same instant: each stays under the limit per person,
+    but the organization's limit lets exactly 20 be checked; the other 10
+    are answered 429 with the organization's message."""
+    organization = OrganizationFactory(name="Acme")
+    admins = [
+        MembershipFactory(organization=organization, administrator=True).user
+        for _ in range(6)
+    ]
+    url = reverse("contracts:connect-key", args=[organization.pk])
+    posts = [
+        (_client(admin), keys.key_generate()) for admin in admins for _ in range(5)
+    ]
+    checked = []
+    digest = keys.key_digest
+
+    def counted_digest(normalized):
+        checked.append(normalized)
+        return digest(normalized)
+
+    with mock.patch.object(keys, "key_digest", counted_digest):
+        responses = run_together(
+            [
+                lambda client=client, key=key: client.post(url, {"key": key})
+                for client, key in posts
+            ]
+        )
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [422] * 20 + [429] * 10
+    assert len(checked) == 20
+    for response in responses:
+        if response.status_code == 429:
+            assert "entered for Acme in a short time" in response.text
+    assert KeyAttempt.objects.filter(organization=organization).count() == 30
+    lines = Event.objects.filter(kind=EventKind.KEY_REJECTED, organization=organization)
+    assert sorted(line.attempts for line in lines) == [5] * 6
 
 
 def test_wrong_keys_at_once_on_two_organizations_count_for_the_one_person():

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from contracts import services
+from contracts.keys import key_generate
 from contracts.models import ConnectionKey, Contract, Event, EventKind, Seat
 from plans.models import Feature
 from tests.accounts.factories import UserFactory
@@ -457,8 +458,6 @@ class TestConnectWithKey:
         message,
         status,
     ):
-        from contracts.keys import key_generate
-
         plaintext = _key_for(foreign_contract, manager)
         other = OrganizationFactory()
         if situation == "malformed":
@@ -495,12 +494,20 @@ class TestConnectWithKey:
         assert response.text.lstrip().startswith('<div id="connect-step"')
         assert message in response.text
         assert 'name="key"' in response.text
-        # The typed key is not sent back.
-        assert plaintext not in response.text
         assert Contract.objects.filter(organization=organization).first() == before
-        assert Event.objects.filter(
+        recorded = Event.objects.filter(
             kind=EventKind.KEY_REJECTED, organization=organization
         ).exists()
+        if situation == "malformed":
+            # A typo is kept in the field to correct, and not counted.
+            assert f'value="{plaintext}"' in response.text
+            assert "5 attempts left." in response.text
+            assert not recorded
+        else:
+            # A well-shaped key is a secret: not sent back.
+            assert plaintext not in response.text
+            assert "4 attempts left." in response.text
+            assert recorded
 
     def test_without_javascript_a_refused_key_shows_the_whole_page(
         self, admin_client, organization
@@ -516,9 +523,10 @@ class TestConnectWithKey:
         plaintext = _key_for(foreign_contract, manager)
         for _ in range(5):
             response = admin_client.post(
-                _url("connect-key", organization), {"key": "SEAT-WRONG"}
+                _url("connect-key", organization), {"key": key_generate()}
             )
             assert response.status_code == 422
+        assert "No attempts left: wait 15 minutes" in response.text
         response = admin_client.post(
             _url("connect-key", organization), {"key": plaintext}, headers=HTMX
         )
@@ -526,18 +534,62 @@ class TestConnectWithKey:
         assert "Too many wrong connection keys" in response.text
         assert _refresh(foreign_contract).organization is None
 
-    def test_the_limit_also_holds_for_another_administrator(
-        self, admin_client, user_client, organization, foreign_contract, manager
+    def test_malformed_keys_never_use_up_the_attempts(
+        self, admin_client, organization, foreign_contract, manager
     ):
         plaintext = _key_for(foreign_contract, manager)
-        for _ in range(5):
-            admin_client.post(_url("connect-key", organization), {"key": "nope"})
-        colleague = MembershipFactory(organization=organization, administrator=True)
-        response = user_client(colleague.user).post(
+        for typo in ["SEAT-WRONG", "nope", plaintext[:-2], plaintext + "X"] * 3:
+            response = admin_client.post(
+                _url("connect-key", organization), {"key": typo}, headers=HTMX
+            )
+            assert response.status_code == 422
+            assert "This is not a connection key" in response.text
+            assert "5 attempts left." in response.text
+        response = admin_client.post(
+            _url("connect-key", organization), {"key": plaintext}
+        )
+        assert response.status_code == 302
+        assert _refresh(foreign_contract).organization == organization
+
+    def test_the_organization_limit_holds_for_another_administrator(
+        self, user_client, organization, foreign_contract, manager
+    ):
+        """Four administrators use up the organization's 20 attempts with
+        five each; a fifth is refused with 429 before their key is read."""
+        plaintext = _key_for(foreign_contract, manager)
+        for _ in range(4):
+            colleague = MembershipFactory(organization=organization, administrator=True)
+            client = user_client(colleague.user)
+            for _ in range(5):
+                response = client.post(
+                    _url("connect-key", organization), {"key": key_generate()}
+                )
+                assert response.status_code == 422
+        fresh = MembershipFactory(organization=organization, administrator=True)
+        response = user_client(fresh.user).post(
             _url("connect-key", organization), {"key": plaintext}
         )
         assert response.status_code == 429
+        assert "Too many wrong connection keys were entered for Acme" in response.text
         assert _refresh(foreign_contract).organization is None
+
+    def test_the_history_shows_one_line_per_burst(
+        self, admin_client, admin_user, organization
+    ):
+        for _ in range(3):
+            admin_client.post(
+                _url("connect-key", organization), {"key": key_generate()}
+            )
+        page = admin_client.get(_url("organization-contract", organization))
+        history = page.text.split('id="history"')[1]
+        name = admin_user.display_name
+        assert f"3 refused connection key attempts by {name} between" in history
+        assert history.count("refused connection key") == 1
+        assert "entered a connection key that was refused" not in history
+
+    def test_the_typed_text_is_not_cached(self, admin_client, organization):
+        response = admin_client.post(_url("connect-key", organization), {"key": "x"})
+        assert "no-store" in response["Cache-Control"]
 
     def test_the_key_is_kept_nowhere(
         self, admin_client, organization, foreign_contract, manager

@@ -73,7 +73,29 @@ class TestReport:
         selectors.questionnaire(survey)
         with django_assert_num_queries(0):
             report = selectors.survey_report(survey=survey, simulated=True)
-        assert {r.answered for r in report} != {5}
+        assert not any("Fine" in r.texts for r in report)
+
+    @pytest.mark.parametrize("responses", [0, 3, 7])
+    def test_simulated_counts_agree_with_the_real_number_of_responses(
+        self, user_client, reader, survey, responses
+    ):
+        """The notice says the number of responses is real and the results
+        simulated: no question shows more answers than there are responses,
+        and each choice question's bars add up to its answers."""
+        responses_add(survey, responses)
+        response = user_client(reader).get(_report_url(survey))
+        assert "Simulated data" in response.text
+        assert f"{responses} response" in response.text
+        assert "(the real number; the results below are simulated)" in response.text
+        for result in response.context["report"]:
+            assert result.answered <= responses
+            assert len(result.texts) <= result.answered
+            if result.bars:
+                assert sum(bar.count for bar in result.bars) == result.answered
+        choice = next(r for r in response.context["report"] if r.bars)
+        assert choice.answered == responses
+        if responses == 0:
+            assert "No answer yet." in response.text
 
     def test_reader_plus_reads_real_data(self, user_client, reader, survey):
         SeatFactory(user=reader, plan=plan("reader-plus"))

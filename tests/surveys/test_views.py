@@ -7,6 +7,7 @@ from django.urls import reverse
 from surveys.models import Distribution, Invitation, Question, Survey
 from tests.accounts.factories import UserFactory
 from tests.contracts.factories import ContractFactory, SeatFactory, plan
+from tests.contracts.test_my_plan import HOME_QUERIES
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 from tests.surveys.factories import (
     QuestionFactory,
@@ -63,7 +64,8 @@ class TestHome:
             survey = SurveyFactory(owner=owner, organization=organization, open=True)
             link_add(survey)
         client = user_client(owner)
-        with django_assert_max_num_queries(6):
+        # "My plan" included (tests/contracts/test_my_plan.py).
+        with django_assert_max_num_queries(HOME_QUERIES):
             response = client.get(reverse("home"))
         assert len(response.context["page"].object_list) == 15
 
