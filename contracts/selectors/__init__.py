@@ -3,8 +3,10 @@ person may see, and answer 404 for the rest, so that ids cannot be probed.
 
 Split by page family: `contracts` (contracts, their plans and seats, keys,
 history), `members` (the organization's members pages) and `bulk` (the
-summary of a bulk plan change)."""
+summary of a bulk plan change). `seat_release_preview`, the surveys freeing
+a seat makes inactive, is `contracts.impact`'s, which the services share."""
 
+from contracts.impact import seat_release_preview
 from contracts.selectors.bulk import BulkPlanSummary, bulk_plan_summary
 from contracts.selectors.contracts import (
     ContractOverview,
@@ -78,4 +80,5 @@ __all__ = [
     "seat_get",
     "seat_list",
     "seat_list_held_by_members",
+    "seat_release_preview",
 ]
