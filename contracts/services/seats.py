@@ -174,9 +174,7 @@ def seat_put(
         source=source,
         feature=feature,
     )
-    _email_member_plan(
-        user=user, plan=plan, contract=contract, deactivated=deactivated
-    )
+    _email_member_plan(user=user, plan=plan, contract=contract, deactivated=deactivated)
     return seat
 
 

@@ -111,8 +111,9 @@ def seat_release(
     request: HtmxHttpRequest, contract_id: int, seat_id: int
 ) -> HttpResponse:
     """Free a seat: confirm (GET, a page, or the dialog's content with htmx,
-    naming the member's surveys that would go inactive) and free (POST). Works whether the contract is connected or not: after
-    a disconnection, this is how seats are freed."""
+    naming the member's surveys that would go inactive) and free (POST).
+    Works whether the contract is connected or not: after a disconnection,
+    this is how seats are freed."""
     contract = selectors.contract_get_managed(
         user=request.user, contract_id=contract_id
     )
