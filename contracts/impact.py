@@ -52,6 +52,12 @@ def seat_release_preview(*, seat: Seat) -> list:
     """The surveys freeing this seat would make inactive: the member falls
     back to their best other seat on a contract in force, or Free. A seat of
     a contract not in force changes nothing (it grants no plan)."""
+    return seat_change_preview(seat=seat, plan=None)
+
+
+def seat_change_preview(*, seat: Seat, plan: Plan | None) -> list:
+    """The surveys moving this seat to `plan` (None: freeing it) would make
+    inactive, given the member's other seats on contracts in force."""
     others = (
         entitlements.effective_seats(seat.user_id)
         .exclude(pk=seat.pk)
@@ -59,4 +65,6 @@ def seat_release_preview(*, seat: Seat) -> list:
     )
     fallback = next(iter(others[:1]), None)
     after = fallback.plan if fallback is not None else Plan.objects.free()
+    if plan is not None and seat.contract.is_active() and plan.rank > after.rank:
+        after = plan
     return plan_loss(user=seat.user, before=plan_now(seat.user), after=after)
