@@ -559,6 +559,12 @@ def _surveys_sentence(deactivated: list) -> str:
     ) % {"surveys": surveys}
 
 
+def _impacts(seats) -> list[tuple[Seat, list]]:
+    """Each seat about to be freed with the member's surveys that would go
+    inactive, for the confirmation pages (`admin/contracts/seat/_impacts.html`)."""
+    return [(seat, selectors.seat_release_preview(seat=seat)) for seat in seats]
+
+
 class SeatOrganizationFilter(admin.SimpleListFilter):
     """Organizations can be many: the filter lists the ten with the most
     seats and the one chosen (an organization's admin page links here);
@@ -681,7 +687,7 @@ class SeatAdmin(admin.ModelAdmin):
         if seat is not None:
             extra_context = {
                 **(extra_context or {}),
-                "impacts": [(seat, selectors.seat_release_preview(seat=seat))],
+                "impacts": _impacts([seat]),
             }
         return super().delete_view(request, object_id, extra_context)
 
@@ -888,6 +894,18 @@ class OrganizationAdmin(DeleteThroughServices, organizations_admin.OrganizationA
             organization=obj, actor=request.user, source=SeatSource.SUPPORT
         )
 
+    def delete_view(self, request, object_id, extra_context=None):
+        organization = self.get_object(request, object_id)
+        contract = organization and selectors.contract_for_organization(
+            organization=organization
+        )
+        if contract is not None:
+            seats = selectors.seat_list_held_by_members(
+                contract=contract, organization=organization
+            ).select_related("contract__organization")
+            extra_context = {**(extra_context or {}), "impacts": _impacts(seats)}
+        return super().delete_view(request, object_id, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         organization = self.get_object(request, object_id)
         if organization is not None:
@@ -930,3 +948,18 @@ class MembershipAdmin(DeleteThroughServices, organizations_admin.MembershipAdmin
         services.member_remove(
             membership=obj, actor=request.user, source=SeatSource.SUPPORT
         )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        membership = self.get_object(request, object_id)
+        if membership is not None:
+            contract = selectors.contract_for_organization(
+                organization=membership.organization
+            )
+            seat = contract and selectors.member_seat(
+                contract=contract, user_id=membership.user_id
+            )
+            extra_context = {
+                **(extra_context or {}),
+                "impacts": _impacts([seat] if seat else []),
+            }
+        return super().delete_view(request, object_id, extra_context)

@@ -132,6 +132,20 @@ class TestFreeingFromTheAdmin:
         assert "This survey becomes inactive:" in page
         assert "Satisfaction" in page and "120 responses" in page
 
+    def test_removing_the_member_or_deleting_the_organization_names_them(
+        self, staff_client, acme
+    ):
+        organization, _contract, seats = acme
+        membership = organization.memberships.get(user=seats["bob"].user)
+        for url in (
+            reverse("admin:organizations_membership_delete", args=[membership.pk]),
+            reverse("admin:organizations_organization_delete", args=[organization.pk]),
+        ):
+            page = staff_client.get(url).text
+            assert "This survey becomes inactive:" in page, url
+            assert "Satisfaction" in page and "120 responses" in page
+        assert Seat.objects.count() == 2
+
 
 class TestSeatMovedDownBySupport:
     def _post(self, staff_client, seat, **extra):
