@@ -10,6 +10,7 @@ leaves frees their seat, an organization's contract is disconnected), and
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from contracts import services
+from contracts import selectors, services
 from contracts.exceptions import ContractError
 from contracts.models import (
     Allotment,
@@ -38,6 +39,7 @@ from contracts.models import (
     Seat,
     SeatSource,
 )
+from contracts.selectors.members import seat_how
 from organizations import admin as organizations_admin
 from organizations.models import Membership, Organization
 from organizations.services import MembershipError
@@ -507,6 +509,18 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 class SeatForm(forms.ModelForm):
+    """A seat given or moved by support, with the app's checks; a move to a
+    lower plan that would make the member's surveys inactive asks for
+    confirmation first, naming them, as the member's page does."""
+
+    confirm_inactive = forms.BooleanField(
+        label=_("Make these surveys inactive"),
+        required=False,
+        help_text=_(
+            "Asked only when the new plan makes some of the member's surveys inactive."
+        ),
+    )
+
     class Meta:
         model = Seat
         fields = ["contract", "user", "plan"]
@@ -521,34 +535,119 @@ class SeatForm(forms.ModelForm):
                 services.seat_put_check(contract=contract, user=user, plan=plan)
             except ContractError as error:
                 raise ValidationError(str(error)) from None
+        if self.instance.pk and plan is not None and not cleaned["confirm_inactive"]:
+            deactivated = selectors.seat_change_preview(seat=self.instance, plan=plan)
+            if deactivated:
+                self.add_error("confirm_inactive", _surveys_sentence(deactivated))
         return cleaned
+
+
+def _surveys_sentence(deactivated: list) -> str:
+    surveys = ", ".join(
+        ngettext(
+            "%(title)s (%(count)d response)",
+            "%(title)s (%(count)d responses)",
+            survey.response_count,
+        )
+        % {"title": survey.title, "count": survey.response_count}
+        for survey in deactivated
+    )
+    return ngettext(
+        "This survey becomes inactive: %(surveys)s. Tick the box to go on.",
+        "These surveys become inactive: %(surveys)s. Tick the box to go on.",
+        len(deactivated),
+    ) % {"surveys": surveys}
+
+
+def _impacts(seats) -> list[tuple[Seat, list]]:
+    """Each seat about to be freed with the member's surveys that would go
+    inactive, for the confirmation pages (`admin/contracts/seat/_impacts.html`)."""
+    return [(seat, selectors.seat_release_preview(seat=seat)) for seat in seats]
+
+
+class SeatOrganizationFilter(admin.SimpleListFilter):
+    """Organizations can be many: the filter lists the ten with the most
+    seats and the one chosen (an organization's admin page links here);
+    any other is found through the search box, which searches their
+    names."""
+
+    title = _("organization")
+    parameter_name = "organization"
+    listed = 10
+
+    def lookups(self, request, model_admin):
+        organizations = Organization.objects.filter(contract__isnull=False)
+        top = (
+            organizations.annotate(seat_count=Count("contract__seats"))
+            .filter(seat_count__gt=0)
+            .order_by("-seat_count", "name")[: self.listed]
+        )
+        chosen = organizations.filter(pk=self._chosen())
+        found = {org.pk: org.name for org in [*chosen, *top]}
+        return sorted(found.items(), key=lambda item: item[1].casefold())
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(contract__organization_id=self._chosen())
+
+    def _chosen(self) -> int | None:
+        value = self.value()
+        return int(value) if value and value.isdigit() else None
 
 
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
     """Seats given, moved and freed by support, through the services, so
-    the allotments hold and the history says "by support"."""
+    the allotments hold and the history says "by support". Freeing shows
+    first which of each member's surveys go inactive, as the app does."""
 
     form = SeatForm
     actions = ["release_seats"]
     list_display = [
         "user",
         "contract",
+        "organization",
         "plan",
-        "source",
-        "feature",
-        "assigned_by",
+        "how",
         "assigned_at",
     ]
-    list_filter = ["plan", "source", "feature"]
-    list_select_related = ["user", "contract", "plan", "assigned_by"]
-    search_fields = ["user__email", "user__full_name", "contract__reference"]
+    list_filter = [SeatOrganizationFilter, "plan", "source", "feature"]
+    list_select_related = ["user", "contract__organization", "plan", "assigned_by"]
+    search_fields = [
+        "user__email",
+        "user__full_name",
+        "contract__reference",
+        "contract__organization__name",
+    ]
     autocomplete_fields = ["contract", "user"]
     date_hierarchy = "assigned_at"
     readonly_fields = ["source", "feature", "assigned_by", "assigned_at"]
 
+    @admin.display(description=_("organization"), ordering="contract__organization")
+    def organization(self, obj):
+        return obj.contract.organization or "—"
+
+    @admin.display(description=_("how assigned"))
+    def how(self, obj):
+        return seat_how(
+            source=obj.source,
+            feature=obj.feature,
+            by=obj.assigned_by.display_name if obj.assigned_by else None,
+        )
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        # Freeing has its own confirmation, which names the surveys that go
+        # inactive; Django's deletion page would not.
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_fields(self, request, obj=None):
-        return ["contract", "user", "plan", *self.readonly_fields]
+        fields = ["contract", "user", "plan", *self.readonly_fields]
+        if obj is not None:
+            fields.insert(3, "confirm_inactive")
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -583,14 +682,17 @@ class SeatAdmin(admin.ModelAdmin):
             )
         return super().response_change(request, obj)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        seat = self.get_object(request, object_id)
+        if seat is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "impacts": _impacts([seat]),
+            }
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request, obj):
         services.seat_release(seat=obj, actor=request.user, source=SeatSource.SUPPORT)
-
-    def delete_queryset(self, request, queryset):
-        for seat in queryset.select_related("contract", "user", "plan"):
-            services.seat_release(
-                seat=seat, actor=request.user, source=SeatSource.SUPPORT
-            )
 
     @admin.action(
         permissions=["delete"],
@@ -598,9 +700,14 @@ class SeatAdmin(admin.ModelAdmin):
         location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
     )
     def release_seats(self, request, queryset):
-        """What deleting does, under the name support staff look for. The
-        member gets an email; the history says "by support"."""
-        seats = list(queryset.select_related("contract", "user", "plan"))
+        """What deleting does, under the name support staff look for: a
+        confirmation page first lists each member's surveys that would go
+        inactive (as the app's dialogs do); once confirmed, each seat is
+        freed through the service, the member emailed, the history saying
+        "by support"."""
+        seats = list(queryset.select_related("contract__organization", "user", "plan"))
+        if not request.POST.get("post"):
+            return self._release_confirmation(request, seats)
         for seat in seats:
             services.seat_release(
                 seat=seat, actor=request.user, source=SeatSource.SUPPORT
@@ -614,6 +721,26 @@ class SeatAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:contracts_seat_changelist"))
+
+    def _release_confirmation(self, request, seats):
+        on_change_form = f"{admin.ActionLocation.CHANGE_FORM.value}-action"
+        return TemplateResponse(
+            request,
+            "admin/contracts/seat/release_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Free the selected seats?"),
+                "opts": self.opts,
+                "impacts": [
+                    (seat, selectors.seat_release_preview(seat=seat)) for seat in seats
+                ],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "action_field": (
+                    on_change_form if on_change_form in request.POST else "action"
+                ),
+                "media": self.media,
+            },
+        )
 
 
 # Read-only records
@@ -759,10 +886,59 @@ class OrganizationAdmin(DeleteThroughServices, organizations_admin.OrganizationA
     `organization_delete`; an organization whose surveys must be kept is
     refused by the confirmation page, as any protected object is."""
 
+    # The change page's summary: as many members and events as a glance
+    # takes in; the rest behind a link to the full list.
+    members_shown = 20
+    events_shown = 10
+
     def delete_through_services(self, request, obj):
         services.organization_delete(
             organization=obj, actor=request.user, source=SeatSource.SUPPORT
         )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        organization = self.get_object(request, object_id)
+        contract = organization and selectors.contract_for_organization(
+            organization=organization
+        )
+        if contract is not None:
+            seats = selectors.seat_list_held_by_members(
+                contract=contract, organization=organization
+            ).select_related("contract__organization")
+            extra_context = {**(extra_context or {}), "impacts": _impacts(seats)}
+        return super().delete_view(request, object_id, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        organization = self.get_object(request, object_id)
+        if organization is not None:
+            extra_context = {
+                **(extra_context or {}),
+                **self._console(organization),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _console(self, organization):
+        """Its connected contract with plan usage, its members with their
+        plans, its recent history (issue 10, point 11)."""
+        contract = selectors.contract_for_organization(organization=organization)
+        catalog = selectors.plan_catalog_by_id()
+        members = selectors.member_list_with_plans(organization_id=organization.pk)
+        return {
+            "contract": contract,
+            "plan_usage": (
+                selectors.plan_overview(contracts=[contract]).get(contract.pk, [])
+                if contract
+                else []
+            ),
+            "members": [
+                (member, catalog[member.effective_plan_id])
+                for member in members[: self.members_shown]
+            ],
+            "member_count": organization.memberships.count(),
+            "events": list(
+                selectors.event_list(organization=organization)[: self.events_shown]
+            ),
+        }
 
 
 @admin.register(Membership)
@@ -774,3 +950,18 @@ class MembershipAdmin(DeleteThroughServices, organizations_admin.MembershipAdmin
         services.member_remove(
             membership=obj, actor=request.user, source=SeatSource.SUPPORT
         )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        membership = self.get_object(request, object_id)
+        if membership is not None:
+            contract = selectors.contract_for_organization(
+                organization=membership.organization
+            )
+            seat = contract and selectors.member_seat(
+                contract=contract, user_id=membership.user_id
+            )
+            extra_context = {
+                **(extra_context or {}),
+                "impacts": _impacts([seat] if seat else []),
+            }
+        return super().delete_view(request, object_id, extra_context)

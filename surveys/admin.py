@@ -112,7 +112,12 @@ class SurveyAdmin(admin.ModelAdmin):
             except SurveyError as error:
                 self.message_user(request, f"{survey.title}: {error}", messages.ERROR)
             else:
-                changed += result.status != survey.status
+                if result.status != survey.status:
+                    changed += 1
+                    # The survey's admin history names the staff member.
+                    self.log_change(
+                        request, result, [{"changed": {"fields": ["status"]}}]
+                    )
         if changed:
             self.message_user(
                 request,

@@ -3,8 +3,11 @@ person may see, and answer 404 for the rest, so that ids cannot be probed.
 
 Split by page family: `contracts` (contracts, their plans and seats, keys,
 history), `members` (the organization's members pages) and `bulk` (the
-summary of a bulk plan change)."""
+summary of a bulk plan change). The previews of a seat freed or moved
+(`seat_release_preview`, `seat_change_preview`: the surveys that go
+inactive) are `contracts.impact`'s, which the services share."""
 
+from contracts.impact import seat_change_preview, seat_release_preview
 from contracts.selectors.bulk import BulkPlanSummary, bulk_plan_summary
 from contracts.selectors.contracts import (
     ContractOverview,
@@ -75,7 +78,9 @@ __all__ = [
     "plan_overview",
     "plan_request_list",
     "plan_request_member_count",
+    "seat_change_preview",
     "seat_get",
     "seat_list",
     "seat_list_held_by_members",
+    "seat_release_preview",
 ]

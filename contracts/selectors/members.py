@@ -19,6 +19,7 @@ from contracts.entitlements import (
     effective_plan_is,
     effective_seats,
 )
+from contracts.impact import seat_change_preview
 from contracts.models import Allotment, Contract, Seat, SeatSource
 from contracts.pagination import CappedPaginator
 from contracts.selectors.contracts import (
@@ -31,11 +32,6 @@ from contracts.selectors.contracts import (
 from organizations import selectors as organization_selectors
 from organizations.models import Membership, Organization, Role
 from plans.models import Feature, Plan
-
-# The one upward read of the design: which of a member's surveys a lower
-# plan would make inactive, for the preview below. Only the members pages'
-# views read this module; models and services never import surveys.
-from surveys.selectors import survey_list_deactivated_by
 
 MEMBERS_PER_PAGE = 50
 # For a value a selector reads itself unless its caller already has it.
@@ -387,13 +383,13 @@ def member_plan_panel(
 def member_plan_downgrade_preview(
     *, contract: Contract | None, member: Membership, plan: Plan
 ) -> list:
-    """The member's surveys that going down to `plan` would make inactive;
-    none when the plan is not lower than the one held on the contract, or
-    when no contract is connected (nothing is held here to go down from)."""
+    """The member's surveys that going down to `plan` would make inactive,
+    as freeing a seat previews it (`contracts.impact`): none when the plan
+    allows as many responses as the member's plan, or when no contract is
+    connected or no seat held on it (nothing here to go down from)."""
     if contract is None:
         return []
     seat = member_seat(contract=contract, user_id=member.user_id)
-    held_rank = seat.plan.rank if seat is not None else 0
-    if plan.rank >= held_rank:
+    if seat is None:
         return []
-    return survey_list_deactivated_by(user=member.user, plan=plan)
+    return seat_change_preview(seat=seat, plan=plan)

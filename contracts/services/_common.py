@@ -48,10 +48,19 @@ def _email_managers(contract: Contract, *, subject, template_name, context) -> N
     )
 
 
-def _email_member_plan(*, user: User, plan: Plan | None, contract: Contract) -> None:
+def _email_member_plan(
+    *, user: User, plan: Plan | None, contract: Contract, deactivated: list = ()
+) -> None:
+    """`deactivated`: the member's surveys the change made inactive, named
+    in the email (`contracts.impact.plan_loss`)."""
     email_after_commit(
         to=[user.email],
         subject=_("Your plan has changed"),
         template_name="contracts/email/plan_changed.txt",
-        context={"member": user, "plan": plan, "contract": contract},
+        context={
+            "member": user,
+            "plan": plan,
+            "contract": contract,
+            "deactivated": deactivated,
+        },
     )

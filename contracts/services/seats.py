@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.notifications import email_after_commit
-from contracts import entitlements
+from contracts import entitlements, impact
 from contracts.exceptions import (
     AllotmentTooSmall,
     ContractError,
@@ -140,6 +140,7 @@ def seat_put(
         "assigned_by": actor,
         "assigned_at": timezone.now(),
     }
+    deactivated = []
     if seat is None:
         kind = EventKind.SEAT_ASSIGNED
         try:
@@ -151,9 +152,13 @@ def seat_put(
             ) from None
     else:
         kind = EventKind.SEAT_CHANGED
+        before = impact.plan_now(user)
         for name, value in fields.items():
             setattr(seat, name, value)
         seat.save(update_fields=list(fields))
+        deactivated = impact.plan_loss(
+            user=user, before=before, after=impact.plan_now(user)
+        )
     # Requests for what the new plan includes are answered.
     PlanRequest.objects.filter(
         contract=contract,
@@ -169,13 +174,15 @@ def seat_put(
         source=source,
         feature=feature,
     )
-    _email_member_plan(user=user, plan=plan, contract=contract)
+    _email_member_plan(user=user, plan=plan, contract=contract, deactivated=deactivated)
     return seat
 
 
 @transaction.atomic
 def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
-    """Free a seat at once. Nothing the member made is deleted."""
+    """Free a seat at once. Nothing the member made is deleted; their email
+    names the surveys that went inactive."""
+    deactivated = impact.seat_release_preview(seat=seat)
     deleted, _rows = Seat.objects.filter(pk=seat.pk).delete()
     if not deleted:
         return
@@ -188,7 +195,9 @@ def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
         plan=seat.plan,
         source=source,
     )
-    _email_member_plan(user=seat.user, plan=None, contract=contract)
+    _email_member_plan(
+        user=seat.user, plan=None, contract=contract, deactivated=deactivated
+    )
     transaction.on_commit(entitlements.feature_asks_reset)
 
 

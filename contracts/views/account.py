@@ -110,27 +110,16 @@ def key_generate(request: HtmxHttpRequest, contract_id: int) -> HttpResponse:
 def seat_release(
     request: HtmxHttpRequest, contract_id: int, seat_id: int
 ) -> HttpResponse:
-    """Free a seat: confirm (GET, a page, or the dialog's content with htmx)
-    and free (POST). Works whether the contract is connected or not: after
-    a disconnection, this is how seats are freed."""
+    """Free a seat: confirm (GET, a page, or the dialog's content with htmx,
+    naming the member's surveys that would go inactive) and free (POST).
+    Works whether the contract is connected or not: after a disconnection,
+    this is how seats are freed."""
     contract = selectors.contract_get_managed(
         user=request.user, contract_id=contract_id
     )
     url = contract.get_absolute_url()
     if request.method == "POST":
-        seat = Seat.objects.filter(contract=contract, pk=seat_id).first()
-        if seat is None:
-            # Sent twice: the first one freed it.
-            messages.info(request, _("This seat is already free."))
-        else:
-            services.seat_release(
-                seat=seat, actor=request.user, source=SeatSource.MANUAL
-            )
-            messages.success(
-                request,
-                _("%(member)s’s %(plan)s plan is free again.")
-                % {"member": seat.user.display_name, "plan": seat.plan.display_name},
-            )
+        _seat_release_post(request, contract, seat_id)
         if request.htmx:
             return HttpResponseClientRedirect(url)
         return redirect(url)
@@ -141,7 +130,28 @@ def seat_release(
     return render(
         request,
         template,
-        {"contract": contract, "seat": seat, "in_dialog": bool(request.htmx)},
+        {
+            "contract": contract,
+            "seat": seat,
+            "deactivated": selectors.seat_release_preview(seat=seat),
+            "in_dialog": bool(request.htmx),
+        },
+    )
+
+
+def _seat_release_post(
+    request: HtmxHttpRequest, contract: Contract, seat_id: int
+) -> None:
+    seat = Seat.objects.filter(contract=contract, pk=seat_id).first()
+    if seat is None:
+        # Sent twice: the first one freed it.
+        messages.info(request, _("This seat is already free."))
+        return
+    services.seat_release(seat=seat, actor=request.user, source=SeatSource.MANUAL)
+    messages.success(
+        request,
+        _("%(member)s’s %(plan)s plan is free again.")
+        % {"member": seat.user.display_name, "plan": seat.plan.display_name},
     )
 
 

@@ -317,19 +317,25 @@ class TestSeatAdmin:
         event = Event.objects.get(kind=EventKind.SEAT_RELEASED)
         assert (event.source, event.actor) == ("support", support)
 
-    def test_bulk_delete_frees_each_seat(self, staff_client, contract):
+    def test_seats_offer_freeing_instead_of_django_bulk_delete(
+        self, staff_client, contract
+    ):
+        """Django's bulk deletion names no survey: freeing, with its own
+        confirmation, replaces it."""
         seats = SeatFactory.create_batch(2, contract=contract)
-        response = staff_client.post(
-            reverse("admin:contracts_seat_changelist"),
+        changelist = reverse("admin:contracts_seat_changelist")
+        page = staff_client.get(changelist).text
+        assert 'value="release_seats"' in page
+        assert 'value="delete_selected"' not in page
+        staff_client.post(
+            changelist,
             {
                 "action": "delete_selected",
                 "_selected_action": [seat.pk for seat in seats],
                 "post": "yes",
             },
         )
-        assert response.status_code == 302
-        assert not Seat.objects.exists()
-        assert Event.objects.filter(kind=EventKind.SEAT_RELEASED).count() == 2
+        assert Seat.objects.count() == 2
 
 
 class TestReadOnlyRecords:
@@ -473,6 +479,7 @@ class TestSupportActions:
                 {
                     "action": "release_seats",
                     "_selected_action": [seat.pk for seat in seats],
+                    "post": "yes",
                 },
             )
         assert response.status_code == 302
@@ -491,7 +498,11 @@ class TestSupportActions:
         assert 'value="release_seats"' in staff_client.get(change).text
         response = staff_client.post(
             change,
-            {"CHANGE_FORM-action": "release_seats", "_selected_action": [seat.pk]},
+            {
+                "CHANGE_FORM-action": "release_seats",
+                "_selected_action": [seat.pk],
+                "post": "yes",
+            },
         )
         assert response.status_code == 302
         assert response.url == reverse("admin:contracts_seat_changelist")
