@@ -60,6 +60,7 @@ def live_worker(db_tasks, live_server, tmp_path):
                 "DATABASE_URL": url,
                 "DJANGO_TASKS_BACKEND": DATABASE_TASKS,
                 "EMAIL_URL": "consolemail://",
+                "PYTHONUNBUFFERED": "1",
             },
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -69,7 +70,8 @@ def live_worker(db_tasks, live_server, tmp_path):
     process.wait(timeout=10)
 
 
-def _wait_for(condition, seconds=20):
+def _wait_for(condition, seconds=90):
+    """Poll: a worker process starting on a busy machine takes a while."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
