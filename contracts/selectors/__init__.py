@@ -2,8 +2,10 @@
 person may see, and answer 404 for the rest, so that ids cannot be probed.
 
 Split by page family: `contracts` (contracts, their plans and seats, keys,
-history), `members` (the organization's members pages) and `bulk` (the
-summary of a bulk plan change)."""
+history), `members` (the organization's members list), `member_plans` (a
+member's plan: the choices, the Plan panel, the downgrade preview),
+`member_exports` (the members' CSV) and `bulk` (the summary of a bulk plan
+change)."""
 
 from contracts.selectors.bulk import BulkPlanSummary, bulk_plan_summary
 from contracts.selectors.contracts import (
@@ -25,22 +27,24 @@ from contracts.selectors.contracts import (
     seat_list,
     seat_list_held_by_members,
 )
-from contracts.selectors.members import (
-    MemberListPage,
+from contracts.selectors.member_exports import member_export_rows
+from contracts.selectors.member_plans import (
     MemberPlanPanel,
     PlanOption,
-    member_export_rows,
-    member_filter_plans,
-    member_list_page,
-    member_list_with_plans,
-    member_list_with_seats,
     member_plan_downgrade_preview,
     member_plan_panel,
     member_seat,
     plan_catalog_by_id,
-    plan_filter_by_code,
     plan_locked_reason,
     plan_options,
+)
+from contracts.selectors.members import (
+    MemberListPage,
+    member_filter_plans,
+    member_list_page,
+    member_list_with_plans,
+    member_list_with_seats,
+    plan_filter_by_code,
 )
 
 __all__ = [
