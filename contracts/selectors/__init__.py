@@ -29,9 +29,11 @@ from contracts.selectors.contracts import (
 )
 from contracts.selectors.member_exports import member_export_rows
 from contracts.selectors.member_plans import (
+    MemberDowngrade,
     MemberPlanPanel,
     PlanOption,
     member_plan_downgrade_preview,
+    member_plan_downgrade_preview_many,
     member_plan_panel,
     member_seat,
     plan_catalog_by_id,
@@ -42,14 +44,18 @@ from contracts.selectors.members import (
     MemberListPage,
     member_filter_plans,
     member_list_page,
+    member_list_row,
+    member_list_sorted,
     member_list_with_plans,
     member_list_with_seats,
+    member_sort,
     plan_filter_by_code,
 )
 
 __all__ = [
     "BulkPlanSummary",
     "ContractOverview",
+    "MemberDowngrade",
     "MemberListPage",
     "MemberPlanPanel",
     "PlanOption",
@@ -67,11 +73,15 @@ __all__ = [
     "member_export_rows",
     "member_filter_plans",
     "member_list_page",
+    "member_list_row",
+    "member_list_sorted",
     "member_list_with_plans",
     "member_list_with_seats",
     "member_plan_downgrade_preview",
+    "member_plan_downgrade_preview_many",
     "member_plan_panel",
     "member_seat",
+    "member_sort",
     "plan_catalog_by_id",
     "plan_filter_by_code",
     "plan_locked_reason",

@@ -2,10 +2,12 @@
 administrator can choose, why they cannot, the Plan panel of a member's
 page, and what a lower plan would make inactive."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contracts.entitlements import effective_plan, effective_plan_id_of
 from contracts.models import Contract, Seat
@@ -44,6 +46,15 @@ class PlanOption:
     def disabled(self) -> bool:
         # A full plan stays selectable for the member who holds it.
         return self.left == 0 and not self.held
+
+    @property
+    def label(self) -> str:
+        """The option's words: the plan, and the seats left but for Free."""
+        if self.left is None:
+            return self.plan.display_name
+        return ngettext(
+            "%(plan)s — %(counter)s left", "%(plan)s — %(counter)s left", self.left
+        ) % {"plan": self.plan.display_name, "counter": self.left}
 
 
 def plan_catalog_by_id() -> dict[int, Plan]:
@@ -176,3 +187,34 @@ def member_plan_downgrade_preview(
     if plan.rank >= held_rank:
         return []
     return survey_list_deactivated_by(user=member.user, plan=plan)
+
+
+@dataclass(frozen=True)
+class MemberDowngrade:
+    """A member whose surveys a lower plan would make inactive."""
+
+    member: Membership
+    surveys: list
+
+
+def member_plan_downgrade_preview_many(
+    *, contract: Contract | None, members: Iterable[Membership], plan: Plan
+) -> list[MemberDowngrade]:
+    """`member_plan_downgrade_preview` for the members of a bulk change, in
+    their order, leaving out those who would lose no survey. One query for
+    their seats, then one per member whose plan `plan` would lower."""
+    if contract is None:
+        return []
+    members = list(members)
+    held_ranks = dict(
+        Seat.objects.filter(
+            contract=contract, user_id__in=[member.user_id for member in members]
+        ).values_list("user_id", "plan__rank")
+    )
+    downgrades = []
+    for member in members:
+        if plan.rank >= held_ranks.get(member.user_id, 0):
+            continue
+        if surveys := survey_list_deactivated_by(user=member.user, plan=plan):
+            downgrades.append(MemberDowngrade(member=member, surveys=surveys))
+    return downgrades
