@@ -46,6 +46,7 @@ NOT_PAGES = {
     "contracts:auto-assign": "the switch's post",
     "contracts:member-add": "a post of the members page",
     "contracts:member-bulk-plan": "a post of the members page",
+    "contracts:member-list-plan": "a post of the members page",
     "contracts:member-export": "a CSV file",
     "contracts:member-auto-assign-include": "a post of the member page",
     "contracts:member-role": "a post of the member page",
