@@ -377,6 +377,19 @@ class TestBulkPreview:
         assert response.headers["HX-Redirect"] == _list_url(carol.organization)
         assert not Seat.objects.exists()
 
+    def test_with_htmx_a_refused_form_swaps_itself_with_the_error(
+        self, admin_client, contract, bob
+    ):
+        response = admin_client.post(
+            self._url(bob.organization),
+            {"bulk-plan": "professional"},
+            headers={**HTMX, "HX-Target": "member-bulk-panel"},
+        )
+        assert response.status_code == 422
+        assert response.text.lstrip().startswith('<div id="member-bulk-panel">')
+        assert "Select at least one member." in response.text
+        assert "<dialog" not in response.text
+
     def test_a_lower_paid_plan_asks_too(self, admin_client, both_professional):
         bob, _carol = both_professional
         response = admin_client.post(
@@ -505,6 +518,13 @@ class TestSort:
             '<input type="hidden" name="sort" value="-since" '
             'form="member-search-form">' in response.text
         )
+        # Also when a search finds nobody, for the next search.
+        nobody = admin_client.get(
+            _list_url(organization, "q=nobody&sort=-since"),
+            headers={**HTMX, "HX-Target": "member-results"},
+        )
+        assert "No member matches" in nobody.text
+        assert 'name="sort" value="-since"' in nobody.text
         searched = admin_client.get(
             _list_url(organization, "q=acme.example&plan=&sort=-since")
         )

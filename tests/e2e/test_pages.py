@@ -157,7 +157,9 @@ FOCUSED = """() => {
       && parseFloat(style.outlineWidth) >= 2,
   };
 }"""
-MOST_TABS = 150
+# A full page of the members list alone holds 150 stops: 50 rows of a box,
+# a link and a plan dropdown.
+MOST_TABS = 250
 
 
 def focus_problems(page, state=""):
