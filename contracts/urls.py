@@ -1,6 +1,12 @@
 from django.urls import path
 
-from contracts.views import account, contract, member_detail, member_list
+from contracts.views import (
+    account,
+    contract,
+    member_detail,
+    member_list,
+    member_row,
+)
 
 app_name = "contracts"
 
@@ -67,6 +73,11 @@ urlpatterns = [
         "organizations/<int:organization_id>/members/plan/",
         member_list.member_bulk_plan,
         name="member-bulk-plan",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/plan/<int:membership_id>/",
+        member_row.member_list_plan,
+        name="member-list-plan",
     ),
     path(
         "organizations/<int:organization_id>/members/export/",

@@ -1,25 +1,20 @@
-"""Reads of the organization's members pages: each member's plan, what the
-administrators can choose, what a change would do, and the CSV export."""
+"""Reads of the organization's members list: each member's plan and how
+their seat was given, searched and filtered by plan, one page at a time."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from config.exports import spreadsheet_safe
 from contracts.entitlements import (
-    effective_plan,
     effective_plan_id,
-    effective_plan_id_of,
     effective_plan_is,
     effective_seats,
 )
-from contracts.impact import seat_change_preview
 from contracts.models import Allotment, Contract, Seat, SeatSource
 from contracts.pagination import CappedPaginator
 from contracts.selectors.contracts import (
@@ -29,77 +24,38 @@ from contracts.selectors.contracts import (
     plan_overview,
     seat_list_held_by_members,
 )
+from contracts.selectors.member_plans import (
+    LOOK_UP,
+    PlanOption,
+    plan_catalog_by_id,
+    plan_locked_reason,
+    plan_options,
+)
+from contracts.sorting import Sort
 from organizations import selectors as organization_selectors
-from organizations.models import Membership, Organization, Role
+from organizations.models import Membership, Organization
 from plans.models import Feature, Plan
 
 MEMBERS_PER_PAGE = 50
-# For a value a selector reads itself unless its caller already has it.
-LOOK_UP = object()
+
+# The columns the list sorts by, each by one value of its rows: a field, or
+# an annotation of `member_list_with_seats`. Another column is one more
+# entry (and its header in the template). Empty values (Free's "since") come
+# last both ways; ties go by email address.
+MEMBER_SORTS = {
+    "name": Lower(Coalesce(NullIf(F("user__full_name"), Value("")), "user__email")),
+    "email": F("user__email"),
+    "role": F("role"),
+    "plan": F("effective_plan_rank"),
+    "since": F("seat_since"),
+}
+MEMBER_SORT_DEFAULT = "email"
 
 
-@dataclass(frozen=True)
-class PlanOption:
-    """A plan an administrator can choose for a member; `seats` is None for
-    Free, which is never short."""
-
-    plan: Plan
-    seats: int | None = None
-    in_use: int = 0
-    held: bool = False
-
-    @property
-    def left(self) -> int | None:
-        return None if self.seats is None else max(self.seats - self.in_use, 0)
-
-    @property
-    def disabled(self) -> bool:
-        # A full plan stays selectable for the member who holds it.
-        return self.left == 0 and not self.held
-
-
-def plan_catalog_by_id() -> dict[int, Plan]:
-    """Every plan by id, cheapest first: one query that lists and exports use
-    to name the plan ids they annotate."""
-    return {plan.pk: plan for plan in Plan.objects.order_by("rank")}
-
-
-def plan_options(
-    *,
-    contract: Contract,
-    catalog: dict[int, Plan],
-    held: Plan | None = None,
-    usages: list[PlanUsage] | None = None,
-) -> list[PlanOption]:
-    """Free, then each plan of the contract with its seats in use (one
-    query, none when the caller passes the contract's `usages` already
-    read). `held` is the plan the member holds on the contract, if any: it
-    is listed even when full, or when the contract no longer has it."""
-    free = next(plan for plan in catalog.values() if plan.is_free)
-    options = [PlanOption(plan=free, held=held is None or held.is_free)]
-    if usages is None:
-        usages = plan_overview(contracts=[contract]).get(contract.pk, [])
-    for usage in usages:
-        options.append(
-            PlanOption(
-                plan=usage.plan,
-                seats=usage.total,
-                in_use=usage.assigned,
-                held=held is not None and held.pk == usage.plan.pk,
-            )
-        )
-    if held is not None and not any(option.held for option in options):
-        options.append(PlanOption(plan=held, held=True))
-    return options
-
-
-def member_seat(*, contract: Contract, user_id: int) -> Seat | None:
-    """The member's seat on the contract, with who gave it."""
-    return (
-        Seat.objects.filter(contract=contract, user_id=user_id)
-        .select_related("plan", "assigned_by", "contract")
-        .first()
-    )
+def member_sort(value: str) -> Sort:
+    """The members list's order from the query string's `sort`; the default
+    (by email address) for a value that names no column."""
+    return Sort.parse(value, keys=MEMBER_SORTS, default=MEMBER_SORT_DEFAULT)
 
 
 def member_list_with_plans(
@@ -140,7 +96,21 @@ def member_list_with_seats(
         seat_feature=Subquery(seat.values("feature")[:1]),
         seat_since=Subquery(seat.values("assigned_at")[:1]),
         seat_assigned_by=Subquery(assigned_by.values("by")[:1]),
+    ).alias(
+        # Only for sorting by plan: Free, without a seat, is rank 0.
+        effective_plan_rank=Coalesce(Subquery(seat.values("plan__rank")[:1]), Value(0)),
     )
+
+
+def member_list_sorted(
+    members: QuerySet[Membership], *, sort: Sort
+) -> QuerySet[Membership]:
+    """`member_list_with_seats` in the order `sort` asks for."""
+    value = MEMBER_SORTS[sort.key]
+    order = (
+        value.desc(nulls_last=True) if sort.descending else value.asc(nulls_last=True)
+    )
+    return members.order_by(order, "user__email", "pk")
 
 
 def seat_how(*, source: str | None, feature: str | None, by: str | None) -> str:
@@ -157,82 +127,23 @@ def seat_how(*, source: str | None, feature: str | None, by: str | None) -> str:
     return source or ""
 
 
-def member_export_rows(
-    *, members: Iterable[Membership], catalog: dict[int, Plan]
-) -> Iterator[list[str]]:
-    """The rows of the members' CSV, header first. Every label is
-    translated before the first row, in the request's language, because the
-    response is iterated after the view has returned."""
-    header = [
-        _("Email address"),
-        _("Name"),
-        _("Role"),
-        _("Plan"),
-        _("How assigned"),
-        _("Since"),
-    ]
-    roles = {role.value: str(role.label) for role in Role}
-    plans = {plan_id: plan.display_name for plan_id, plan in catalog.items()}
-    sources = {source.value: str(source.label) for source in SeatSource}
-    features = {
-        feature.value: _("automatically, for “%(feature)s”")
-        % {"feature": feature.label}
-        for feature in Feature
-    }
-
-    def rows() -> Iterator[list[str]]:
-        yield header
-        for member in members:
-            how = sources.get(member.seat_source or "", member.seat_source or "")
-            if member.seat_source == SeatSource.AUTOMATIC and member.seat_feature:
-                how = features.get(member.seat_feature, how)
-            since = (
-                timezone.localtime(member.seat_since).date().isoformat()
-                if member.seat_since
-                else ""
-            )
-            yield [
-                spreadsheet_safe(member.user.email),
-                spreadsheet_safe(member.user.full_name),
-                roles.get(member.role, member.role),
-                plans.get(member.effective_plan_id, ""),
-                how,
-                since,
-            ]
-
-    return rows()
-
-
-def plan_locked_reason(*, contract: Contract | None) -> str:
-    """Why an administrator cannot change plans here, or "" when they can."""
-    if contract is None:
-        return _("No contract is connected: plans cannot be changed here.")
-    if contract.has_ended():
-        return _(
-            "Contract %(reference)s ended on %(date)s: it grants no plan, and "
-            "plans cannot be changed here."
-        ) % {"reference": contract.reference, "date": date_format(contract.ends_on)}
-    if not contract.is_active():
-        return _(
-            "Contract %(reference)s starts on %(date)s: plans can be given "
-            "from that day."
-        ) % {"reference": contract.reference, "date": date_format(contract.starts_on)}
-    return ""
-
-
 def member_filter_plans(
     *,
     organization: Organization,
     catalog: dict[int, Plan],
     contract: Contract | object | None = LOOK_UP,
+    usages: list[PlanUsage] | None = None,
 ) -> list[Plan]:
     """The plans the members list can be filtered by, cheapest first: Free,
     then the connected contract's plans; without a contract, the plans
     members still hold from the one last disconnected (the Contract page
-    lists those seats), if any. One query, or two without a contract."""
+    lists those seats), if any. One query, or two without a contract; none
+    with a contract whose `usages` (its plans) the caller has read."""
     if contract is LOOK_UP:
         contract = contract_for_organization(organization=organization)
-    if contract is not None:
+    if contract is not None and usages is not None:
+        plan_ids = {usage.plan.pk for usage in usages}
+    elif contract is not None:
         plan_ids = set(
             Allotment.objects.filter(contract=contract).values_list(
                 "plan_id", flat=True
@@ -260,16 +171,18 @@ def plan_filter_by_code(*, plans: list[Plan], code: str) -> Plan | None:
 
 @dataclass(frozen=True)
 class MemberListPage:
-    """One page of the members list, searched and filtered, each member
-    with `effective_plan` and how their seat was given (see
-    `member_list_with_seats`); `plans` the filter's; `usages` the seats in
-    use per plan of the connected contract (the header). For administrators,
-    the contract and the plans a bulk change can give (None if none)."""
+    """One page of the members list, searched, filtered and sorted, each
+    member with `effective_plan` and how their seat was given (see
+    `member_list_with_seats` and `_member_rows`); `plans` the filter's;
+    `usages` the seats in use per plan of the connected contract (the
+    header). For administrators, the contract and the plans a bulk change
+    can give (None if none)."""
 
     page: Page
     query: str
     plans: list[Plan]
     plan_filter: Plan | None
+    sort: Sort
     usages: list[PlanUsage] = field(default_factory=list)
     contract: Contract | None = None
     bulk_options: list[PlanOption] | None = None
@@ -277,119 +190,141 @@ class MemberListPage:
 
 
 def member_list_page(
-    *, membership: Membership, query: str, plan_code: str, page_number: str | None
+    *,
+    membership: Membership,
+    query: str,
+    plan_code: str,
+    page_number: str | None,
+    sort: Sort,
 ) -> MemberListPage:
     catalog = plan_catalog_by_id()
     contract = contract_for_organization(organization=membership.organization)
+    # The header's seat usage; the filter and the plan dropdowns reuse it.
+    usages = _usages(contract)
     plans = member_filter_plans(
-        organization=membership.organization, catalog=catalog, contract=contract
+        organization=membership.organization,
+        catalog=catalog,
+        contract=contract,
+        usages=usages,
     )
     plan_filter = plan_filter_by_code(plans=plans, code=plan_code)
-    # The header's seat usage; the bulk change's options reuse it.
-    usages = (
-        plan_overview(contracts=[contract]).get(contract.pk, [])
-        if contract is not None
-        else []
+    options = _plan_choices(membership, contract, catalog, usages)
+    members = member_list_sorted(
+        member_list_with_seats(
+            organization_id=membership.organization_id, query=query, plan=plan_filter
+        ),
+        sort=sort,
     )
     # Counted up to a limit: a plan filter over 100,000 members matches tens
     # of thousands, and counting them all would cost more than the page.
     page = CappedPaginator(
-        member_list_with_seats(
-            organization_id=membership.organization_id, query=query, plan=plan_filter
-        ),
-        MEMBERS_PER_PAGE,
+        _with_held_plan(members, contract) if options else members, MEMBERS_PER_PAGE
     ).get_page(page_number)
-    # The plan ids come annotated with the rows; the catalogue names them.
-    page.object_list = list(page.object_list)
-    for member in page.object_list:
+    page.object_list = _member_rows(
+        page.object_list,
+        catalog=catalog,
+        contract=contract,
+        usages=usages,
+        editable=options is not None,
+    )
+    listing = MemberListPage(
+        page=page,
+        query=query,
+        plans=plans,
+        plan_filter=plan_filter,
+        sort=sort,
+        usages=usages,
+    )
+    if not membership.is_administrator:
+        return listing
+    return replace(
+        listing,
+        contract=contract,
+        bulk_options=options,
+        locked_reason=plan_locked_reason(contract=contract),
+    )
+
+
+def member_list_row(*, membership: Membership, member: Membership) -> Membership:
+    """`member` as a row of the members list shows them to `membership` (an
+    administrator's), after a change of their plan from that row: three
+    queries, whatever the size of the organization."""
+    catalog = plan_catalog_by_id()
+    contract = contract_for_organization(organization=membership.organization)
+    usages = _usages(contract)
+    options = _plan_choices(membership, contract, catalog, usages)
+    members = member_list_with_seats(organization_id=membership.organization_id)
+    if options:
+        members = _with_held_plan(members, contract)
+    return _member_rows(
+        [get_object_or_404(members, pk=member.pk)],
+        catalog=catalog,
+        contract=contract,
+        usages=usages,
+        editable=options is not None,
+    )[0]
+
+
+def _usages(contract: Contract | None) -> list[PlanUsage]:
+    if contract is None:
+        return []
+    return plan_overview(contracts=[contract]).get(contract.pk, [])
+
+
+def _plan_choices(
+    membership: Membership,
+    contract: Contract | None,
+    catalog: dict[int, Plan],
+    usages: list[PlanUsage],
+) -> list[PlanOption] | None:
+    """The plans an administrator can give from the list (Free first, then
+    the contract's, with the seats left), or None where no plan can be
+    changed here: not an administrator, or no contract in force."""
+    if not membership.is_administrator or contract is None:
+        return None
+    if not contract.is_active():
+        return None
+    return plan_options(contract=contract, catalog=catalog, usages=usages)
+
+
+def _with_held_plan(
+    members: QuerySet[Membership], contract: Contract
+) -> QuerySet[Membership]:
+    """Each member with `held_plan_id`, the plan of their seat on the
+    connected contract (None for none), which their row's dropdown shows:
+    a subquery of the list's query, never one query per row."""
+    held = Seat.objects.filter(contract=contract, user_id=OuterRef("user_id"))
+    return members.annotate(held_plan_id=Subquery(held.values("plan_id")[:1]))
+
+
+def _member_rows(
+    members: Iterable[Membership],
+    *,
+    catalog: dict[int, Plan],
+    contract: Contract | None,
+    usages: list[PlanUsage],
+    editable: bool,
+) -> list[Membership]:
+    """The rows, each member with `effective_plan` and `seat_how` (named
+    from the catalogue and the annotations of `member_list_with_seats`,
+    no query); where plans can be changed here, `held_plan` and
+    `plan_options`, the choices of their row's dropdown, from the contract's
+    `usages` already read (None elsewhere)."""
+    rows = list(members)
+    for member in rows:
         member.effective_plan = catalog.get(member.effective_plan_id)
         member.seat_how = seat_how(
             source=member.seat_source,
             feature=member.seat_feature,
             by=member.seat_assigned_by,
         )
-    listing = MemberListPage(
-        page=page, query=query, plans=plans, plan_filter=plan_filter, usages=usages
-    )
-    if not membership.is_administrator:
-        return listing
-    bulk_options = None
-    if contract is not None and contract.is_active():
-        bulk_options = plan_options(contract=contract, catalog=catalog, usages=usages)
-    return replace(
-        listing,
-        contract=contract,
-        bulk_options=bulk_options,
-        locked_reason=plan_locked_reason(contract=contract),
-    )
-
-
-@dataclass(frozen=True)
-class MemberPlanPanel:
-    """What the Plan panel of a member shows. To administrators: the
-    dropdown of the connected contract's plans (`options`) while the
-    contract is in force (`editable`), otherwise the plan in effect as text
-    with the reason it cannot be changed here. To other members: the plan
-    in effect only."""
-
-    effective: Plan
-    contract: Contract | None = None
-    seat: Seat | None = None
-    held: Plan | None = None
-    options: list[PlanOption] = field(default_factory=list)
-    editable: bool = False
-    locked_reason: str = ""
-
-
-def member_plan_panel(
-    *,
-    membership: Membership,
-    member: Membership,
-    contract: Contract | object | None = LOOK_UP,
-    seat: Seat | object | None = LOOK_UP,
-) -> MemberPlanPanel:
-    """The Plan panel of `member` as `membership` (the reader's) sees it.
-    `contract` (the organization's) and `seat` (the member's on it, or
-    None) are passed when the caller knows them already."""
-    if not membership.is_administrator:
-        return MemberPlanPanel(effective=effective_plan(member.user))
-    catalog = plan_catalog_by_id()
-    if contract is LOOK_UP:
-        contract = contract_for_organization(organization=membership.organization)
-    if seat is LOOK_UP:
-        seat = (
-            member_seat(contract=contract, user_id=member.user_id)
-            if contract is not None
-            else None
-        )
-    editable = contract is not None and contract.is_active()
-    held = seat.plan if seat is not None else None
-    return MemberPlanPanel(
-        # Named from the catalogue already read: one query, not two.
-        effective=catalog[effective_plan_id_of(member.user)],
-        contract=contract,
-        seat=seat,
-        held=held or next(plan for plan in catalog.values() if plan.is_free),
-        options=(
-            plan_options(contract=contract, catalog=catalog, held=held)
-            if editable
-            else []
-        ),
-        editable=editable,
-        locked_reason=plan_locked_reason(contract=contract),
-    )
-
-
-def member_plan_downgrade_preview(
-    *, contract: Contract | None, member: Membership, plan: Plan
-) -> list:
-    """The member's surveys that going down to `plan` would make inactive,
-    as freeing a seat previews it (`contracts.impact`): none when the plan
-    allows as many responses as the member's plan, or when no contract is
-    connected or no seat held on it (nothing here to go down from)."""
-    if contract is None:
-        return []
-    seat = member_seat(contract=contract, user_id=member.user_id)
-    if seat is None:
-        return []
-    return seat_change_preview(seat=seat, plan=plan)
+        member.plan_options = None
+        if editable:
+            held = catalog.get(member.held_plan_id)
+            member.held_plan = held or next(
+                plan for plan in catalog.values() if plan.is_free
+            )
+            member.plan_options = plan_options(
+                contract=contract, catalog=catalog, held=held, usages=usages
+            )
+    return rows

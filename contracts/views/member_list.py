@@ -1,13 +1,14 @@
-"""The organization's members list: search, plan filter, adding a member,
-giving or taking back a plan for several members at once, and the CSV
-export. The list shows each member's plan, so the contracts app serves it;
-memberships themselves stay the organizations app's (its selectors and
-services)."""
+"""The organization's members list: search, plan filter, sorting by a
+column, adding a member, giving or taking back a plan for several members
+at once (after the same preview as on a member's page; one member's row is
+`member_row`'s), and the CSV export. The list shows each member's plan, so the
+contracts app serves it; memberships themselves stay the organizations
+app's (its selectors and services)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -20,6 +21,7 @@ from config.exports import csv_streaming_response
 from contracts import selectors, services
 from contracts.forms import BulkPlanForm
 from contracts.views._common import administrator_get, redirect_after_post
+from contracts.views._member_list_query import list_query, list_url
 from organizations import selectors as organization_selectors
 from organizations import services as organization_services
 from organizations.forms import MemberAddForm
@@ -68,9 +70,11 @@ def member_add(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_bulk_plan(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
-    """Give the ticked members a plan, or take theirs back with Free. Each
-    member is a change of its own; the message sums up who got it and why
-    the others could not."""
+    """Give the ticked members a plan, or take theirs back with Free. When
+    that would make surveys of theirs inactive, they are shown first, to
+    confirm, as on a member's page (issue 10, point 1). Each member is a
+    change of its own; the message sums up who got it and why the others
+    could not."""
     membership = administrator_get(request, organization_id)
     form = BulkPlanForm(request.POST, organization_id=organization_id)
     if not form.is_valid():
@@ -80,25 +84,33 @@ def member_bulk_plan(request: HtmxHttpRequest, organization_id: int) -> HttpResp
             request, membership, add_form=MemberAddForm(), bulk_form=form, status=422
         )
     plan = form.cleaned_data["plan"]
+    members = form.cleaned_data["members"]
+    if not request.POST.get("confirmed") and (
+        downgrades := selectors.member_plan_downgrade_preview_many(
+            contract=selectors.contract_for_organization(
+                organization=membership.organization
+            ),
+            members=members,
+            plan=plan,
+        )
+    ):
+        return _bulk_confirm(request, membership, form, downgrades)
     results = services.member_plan_set_many(
         organization=membership.organization,
-        users=[member.user for member in form.cleaned_data["members"]],
+        users=[member.user for member in members],
         plan=plan,
         actor=request.user,
     )
     summary = selectors.bulk_plan_summary(results=results, plan=plan)
     messages.add_message(request, summary.level, summary.text)
-    # Back to the list as it was: same search, filter and page.
-    url = reverse("contracts:member-list", kwargs={"organization_id": organization_id})
-    if list_query := _list_query(request):
-        url += f"?{list_query}"
-    return redirect(url)
+    # Back to the list as it was: same search, filter, order and page.
+    return redirect_after_post(request, list_url(request, organization_id))
 
 
 @login_required
 @require_GET
 def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
-    """The members (searched and filtered as on the list) as CSV, streamed
+    """The members (searched, filtered and sorted as on the list) as CSV, streamed
     row by row from a database iterator, so that a large organization is
     never held in memory."""
     membership = administrator_get(request, organization_id)
@@ -107,12 +119,15 @@ def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpRespons
     plans = selectors.member_filter_plans(
         organization=membership.organization, catalog=catalog
     )
-    members = selectors.member_list_with_seats(
-        organization_id=organization_id,
-        query=_query(request),
-        plan=selectors.plan_filter_by_code(
-            plans=plans, code=request.GET.get("plan", "")
+    members = selectors.member_list_sorted(
+        selectors.member_list_with_seats(
+            organization_id=organization_id,
+            query=_query(request),
+            plan=selectors.plan_filter_by_code(
+                plans=plans, code=request.GET.get("plan", "")
+            ),
         ),
+        sort=selectors.member_sort(request.GET.get("sort", "")),
     ).iterator(chunk_size=EXPORT_CHUNK)
     name = slugify(membership.organization.name) or organization_id
     return csv_streaming_response(
@@ -128,14 +143,16 @@ def _render(
     add_form: MemberAddForm,
     bulk_form: BulkPlanForm | None = None,
     status: int = 200,
+    **extra,
 ) -> HttpResponse:
-    """The members list; with htmx, the search box swaps the results only,
-    and the add form swaps itself."""
+    """The members list; with htmx, the search, sort and page links swap the
+    results only, and the add and bulk forms swap themselves."""
     listing = selectors.member_list_page(
         membership=membership,
         query=_query(request),
         plan_code=request.GET.get("plan", ""),
         page_number=request.GET.get("page"),
+        sort=selectors.member_sort(request.GET.get("sort", "")),
     )
     context = {
         "membership": membership,
@@ -151,13 +168,41 @@ def _render(
         "bulk_form": bulk_form,
         "ticked": _ticked(bulk_form),
         **_query_strings(request, listing),
+        **extra,
     }
     template = TEMPLATE
-    if request.htmx.target == "member-results":
-        template += "#member-results"
+    if request.htmx.target in {"member-results", "member-bulk-panel"}:
+        template += f"#{request.htmx.target}"
     elif request.htmx and request.method == "POST":
         template += "#member-add"
     return render(request, template, context, status=status)
+
+
+def _bulk_confirm(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    form: BulkPlanForm,
+    downgrades: list[selectors.MemberDowngrade],
+) -> HttpResponse:
+    """Ask before a bulk change that would make surveys inactive: a dialog
+    over the bulk form with htmx, a page without."""
+    confirm = {
+        "confirm_plan": form.cleaned_data["plan"],
+        "confirm_members": form.cleaned_data["members"],
+        "downgrades": downgrades,
+        "list_query": list_query(request),
+    }
+    if request.htmx:
+        return _render(
+            request, membership, add_form=MemberAddForm(), bulk_form=form, **confirm
+        )
+    context = {
+        "membership": membership,
+        "organization": membership.organization,
+        "list_url": list_url(request, membership.organization_id),
+        **confirm,
+    }
+    return render(request, "contracts/member_bulk_confirm.html", context)
 
 
 def _query(request: HtmxHttpRequest) -> str:
@@ -171,28 +216,22 @@ def _ticked(bulk_form: BulkPlanForm | None) -> set[str]:
     return set(bulk_form.data.getlist(bulk_form.add_prefix("members")))
 
 
-def _query_strings(
-    request: HtmxHttpRequest, listing: selectors.MemberListPage
-) -> dict[str, str]:
-    """The list's search and filter for the export link and the pagination
-    links (which add the search and the page themselves), and its own query
-    string to come back to after a bulk change."""
+def _query_strings(request: HtmxHttpRequest, listing: selectors.MemberListPage) -> dict:
+    """The list's search, filter and order for the export link and the
+    pagination links (which add the search and the page themselves); each
+    column header's link and `aria-sort`; the order for the search form;
+    and the list's own query string to come back to after a change."""
     plan_code = listing.plan_filter.code if listing.plan_filter else ""
-    filters = (("q", listing.query), ("plan", plan_code))
+    sort = listing.sort.param
+    filters = (("q", listing.query), ("plan", plan_code), ("sort", sort))
     return {
         "filter_query": urlencode({key: value for key, value in filters if value}),
-        "extra_query": f"plan={plan_code}&" if plan_code else "",
-        "list_query": _list_query(request),
+        "extra_query": "".join(
+            f"{key}={value}&" for key, value in filters[1:] if value
+        ),
+        "sort": sort,
+        "sort_headers": listing.sort.headers(
+            filters={"q": listing.query, "plan": plan_code}
+        ),
+        "list_query": list_query(request),
     }
-
-
-def _list_query(request: HtmxHttpRequest) -> str:
-    """The list's own query string (search, plan filter, page), to come back
-    to the same list."""
-    return urlencode(
-        {
-            key: request.GET[key][:100]
-            for key in ("q", "plan", "page")
-            if request.GET.get(key)
-        }
-    )

@@ -81,6 +81,19 @@ document.addEventListener("htmx:load", (event) => {
   }
 });
 
+// A confirmation that htmx brought into a row of a list goes once closed:
+// the next row's would repeat its ids.
+document.addEventListener(
+  "close",
+  (event) => {
+    const dialog = event.target;
+    if (dialog instanceof HTMLDialogElement && "removeOnClose" in dialog.dataset) {
+      dialog.remove();
+    }
+  },
+  true,
+);
+
 // A confirmation that htmx loads into a <dialog> opens it.
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;

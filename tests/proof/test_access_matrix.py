@@ -262,6 +262,12 @@ ENTRIES: dict[str, Entry] = {
     "contracts:member-bulk-plan": Entry(
         get=post_only(), post=org_admins(422), kwargs=organization
     ),
+    "contracts:member-list-plan": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=member_of("collaborator_membership"),
+        data=lambda tenant: {"plan": "professional"},
+    ),
     "contracts:member-export": Entry(get=org_admins(200), kwargs=organization),
     "contracts:member-detail": Entry(
         get=org_members(200), kwargs=member_of("collaborator_membership")

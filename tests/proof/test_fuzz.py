@@ -396,6 +396,7 @@ ENDPOINTS = [
             "q": ["alpha", "bravo", "@"],
             "plan": codes(),
             "page": ["1", "2"],
+            "sort": ["name", "-since", "plan", "-role", "--name", "\x00"],
         },
         targets=("member-results",),
     ),
@@ -481,6 +482,7 @@ ENDPOINTS = [
             "bulk-plan": codes(),
         },
         query=lambda s: {"q": ["alpha"], "plan": codes(), "page": ["2"]},
+        targets=("member-bulk-panel",),
     ),
     Endpoint(
         "contracts:member-role",
@@ -493,6 +495,17 @@ ENDPOINTS = [
         actor=lambda s: s.a.admin,
         kwargs=membership_ids,
         fields=lambda s: {"plan": codes(), "confirmed": ["1", ""]},
+    ),
+    Endpoint(
+        "contracts:member-list-plan",
+        actor=lambda s: s.a.admin,
+        kwargs=membership_ids,
+        fields=lambda s: {
+            "plan": codes(),
+            "confirmed": ["1", ""],
+            "bulk-members": [[str(s.a.collaborator_membership.pk)], ["x"]],
+        },
+        query=lambda s: {"q": ["alpha"], "sort": ["-plan", "nope"], "page": ["2"]},
     ),
     Endpoint(
         "contracts:member-remove", actor=lambda s: s.a.admin, kwargs=membership_ids
