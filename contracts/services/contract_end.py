@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.notifications import email_after_commit
-from contracts import entitlements
+from contracts import entitlements, impact
 from contracts.models import (
     END_NOTICE_DAYS,
     Contract,
@@ -30,7 +30,6 @@ from contracts.models import (
 )
 from contracts.services._common import _event
 from organizations.models import Membership, Role
-from surveys.selectors import survey_list_deactivated_by
 
 # A contract that ended up to this many days ago is still carried out (a
 # worker stopped for a few days catches up); older ends are history.
@@ -133,11 +132,7 @@ def _contract_ended(*, contract: Contract) -> None:
         plan = entitlements.effective_plan(seat.user)
         if plan.rank >= seat.plan.rank:
             continue
-        surveys = [
-            survey
-            for survey in survey_list_deactivated_by(user=seat.user, plan=plan)
-            if seat.plan.accepts_responses(survey.response_count)
-        ]
+        surveys = impact.plan_loss(user=seat.user, before=seat.plan, after=plan)
         email_after_commit(
             to=[seat.user.email],
             subject=_("Contract %(reference)s has ended: your plan is now %(plan)s")
