@@ -8,9 +8,9 @@ from django.core.paginator import Page
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from config.dates import date_format
 from config.exports import spreadsheet_safe
 from contracts.entitlements import (
     effective_plan,

@@ -269,3 +269,23 @@ document.addEventListener("htmx:load", (event) => {
   if (event.target instanceof Element) layoutTables(event.target);
 });
 window.addEventListener("resize", () => focusScrollers(document));
+
+// A part of a form that matters for one choice only (the options of a
+// single-choice question) shows for that choice: data-show-if="name=value"
+// names the form's control and the value. Without JavaScript it always
+// shows.
+function showIfChosen(root) {
+  for (const part of root.querySelectorAll("[data-show-if]")) {
+    const form = part.closest("form");
+    const [name, value] = part.dataset.showIf.split("=");
+    const control = form && form.elements[name];
+    if (control) part.hidden = control.value !== value;
+  }
+}
+showIfChosen(document);
+document.addEventListener("htmx:load", (event) => {
+  if (event.target instanceof Element) showIfChosen(event.target);
+});
+document.addEventListener("change", (event) => {
+  if (event.target.form) showIfChosen(event.target.form);
+});

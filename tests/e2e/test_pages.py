@@ -403,6 +403,8 @@ def test_every_page_passes_axe(open_page, browser_problems, language, screen):
     visit(page, "/surveys/new/")
     for survey in (linked, demo["emailed"], demo["draft"]):
         visit(page, survey.get_absolute_url())
+    question = demo["draft"].questions.first()
+    visit(page, f"{demo['draft'].get_absolute_url()}questions/{question.pk}/edit/")
     visit(page, f"/surveys/{linked.pk}/report/")
     visit(page, acme.get_absolute_url())
     visit(page, members_url)
