@@ -25,13 +25,7 @@ def question_add(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
     errors = []
     if form.is_valid():
         try:
-            services.question_add(
-                survey=survey,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-                required=form.cleaned_data["required"],
-                options=form.cleaned_data["option_list"],
-            )
+            services.question_add(survey=survey, **form.question())
         except SurveyError as error:
             errors.append(str(error))
         else:
@@ -60,40 +54,22 @@ def question_edit(
     survey = selectors.survey_get(user=request.user, survey_id=survey_id, manage=True)
     question = get_object_or_404(Question, survey=survey, pk=question_id)
     if not survey.is_draft:
-        return _questions_refused(
-            request,
-            survey,
-            SurveyError(
-                _("The questions cannot change once the survey has been opened.")
-            ),
-        )
-    if request.method == "POST":
-        form = QuestionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.question_update(
-                    question=question,
-                    kind=form.cleaned_data["kind"],
-                    text=form.cleaned_data["text"],
-                    required=form.cleaned_data["required"],
-                    options=form.cleaned_data["option_list"],
-                )
-            except SurveyError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(
-                    request, _("The question is saved."), extra_tags=IN_QUESTIONS
-                )
-                return redirect(survey.get_absolute_url() + "#questions")
-    else:
-        form = QuestionForm(
-            initial={
-                "text": question.text,
-                "kind": question.kind,
-                "required": question.required,
-                "options": "\n".join(o.label for o in question.options.all()),
-            }
-        )
+        refusal = _("The questions cannot change once the survey has been opened.")
+        return _questions_refused(request, survey, SurveyError(refusal))
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        initial=QuestionForm.initial_for(question),
+    )
+    if form.is_valid():
+        try:
+            services.question_update(question=question, **form.question())
+        except SurveyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The question is saved."), extra_tags=IN_QUESTIONS
+            )
+            return redirect(survey.get_absolute_url() + "#questions")
     return render(
         request,
         "surveys/question_edit.html",
