@@ -261,10 +261,13 @@ function focusScrollers(root) {
   }
 }
 function layoutTables(root) {
-  stackTables(root);
-  focusScrollers(root);
+  // Content swapped into a table (a row) is laid out with its table.
+  const table = root.closest("table.table");
+  const scope = table ? table.parentElement : root;
+  stackTables(scope);
+  focusScrollers(scope);
 }
-layoutTables(document);
+layoutTables(document.documentElement);
 document.addEventListener("htmx:load", (event) => {
   if (event.target instanceof Element) layoutTables(event.target);
 });
