@@ -24,10 +24,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from config.dates import date_format
 from contracts import selectors, services
 from contracts.exceptions import ContractError
 from contracts.models import (

@@ -60,6 +60,25 @@ class QuestionForm(forms.Form):
         cleaned["option_list"] = options
         return cleaned
 
+    @staticmethod
+    def initial_for(question) -> dict:
+        """The form's values for an existing question."""
+        return {
+            "text": question.text,
+            "kind": question.kind,
+            "required": question.required,
+            "options": "\n".join(option.label for option in question.options.all()),
+        }
+
+    def question(self) -> dict:
+        """The question as the services take it."""
+        return {
+            "kind": self.cleaned_data["kind"],
+            "text": self.cleaned_data["text"],
+            "required": self.cleaned_data["required"],
+            "options": self.cleaned_data["option_list"],
+        }
+
 
 class InvitationForm(forms.Form):
     emails = forms.CharField(

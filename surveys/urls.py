@@ -13,6 +13,11 @@ urlpatterns = [
         name="question-add",
     ),
     path(
+        "surveys/<int:survey_id>/questions/<int:question_id>/edit/",
+        views.question_edit,
+        name="question-edit",
+    ),
+    path(
         "surveys/<int:survey_id>/questions/<int:question_id>/move/",
         views.question_move,
         name="question-move",

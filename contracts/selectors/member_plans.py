@@ -5,10 +5,10 @@ page, and what a lower plan would make inactive."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.dates import date_format
 from contracts.entitlements import effective_plan, effective_plan_id_of
 from contracts.impact import seat_change_preview
 from contracts.models import Contract, Seat

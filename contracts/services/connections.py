@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.dates import date_format
 from contracts import entitlements, keys
 from contracts.exceptions import (
     ContractError,

@@ -8,10 +8,10 @@ import datetime
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from config.dates import date_format
 from contracts.exceptions import ContractError
 from contracts.models import ConnectionKey, Contract, EventKind, Seat
 from contracts.services._common import _email_managers, _event, _lock

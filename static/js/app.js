@@ -40,10 +40,13 @@ document.addEventListener("click", async (event) => {
   }
 });
 
-// The user menu closes on Escape and on a click elsewhere. Escape from
-// inside it puts the focus back on its name, where keyboard users opened it.
+// The header's menus (the user's, and the site's links on a phone) close on
+// Escape and on a click elsewhere. Escape from inside one puts the focus
+// back on its summary, where keyboard users opened it.
+const MENUS = "details.usermenu, details.navmenu";
 function closeMenus(except) {
-  for (const menu of document.querySelectorAll("details.usermenu[open]")) {
+  for (const menu of document.querySelectorAll(MENUS)) {
+    if (!menu.open) continue;
     if (menu === except) continue;
     const hadFocus = menu.contains(document.activeElement);
     menu.removeAttribute("open");
@@ -51,7 +54,7 @@ function closeMenus(except) {
   }
 }
 document.addEventListener("click", (event) => {
-  closeMenus(event.target.closest("details.usermenu"));
+  closeMenus(event.target.closest(MENUS));
 });
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeMenus(null);
@@ -231,4 +234,74 @@ document.addEventListener(
 document.addEventListener("focusout", (event) => {
   const select = autosaveSelect(event.target);
   if (select) autosaveCommit(select);
+});
+
+// On a phone, tables show each row as a block of "header: value" lines (the
+// stylesheet does it for tables marked "stacked"); each cell is given its
+// column's header to show. Without JavaScript a table that is too wide
+// scrolls inside its .table-scroll box instead.
+function stackTables(root) {
+  for (const table of root.querySelectorAll("table.table")) {
+    const headers = [...table.querySelectorAll("thead tr:last-child > *")].map(
+      (cell) => cell.textContent.trim(),
+    );
+    for (const row of table.querySelectorAll("tbody tr, tfoot tr")) {
+      let column = 0;
+      for (const cell of row.cells) {
+        const label = headers[column];
+        if (label && !cell.dataset.label) cell.dataset.label = label;
+        column += cell.colSpan;
+      }
+    }
+    table.classList.add("stacked");
+  }
+}
+// A box that scrolls sideways takes the focus, so that the keyboard scrolls
+// it, and is a region named after its table's caption; a box that fits is
+// neither.
+function focusScrollers(root) {
+  for (const box of root.querySelectorAll(".table-scroll")) {
+    const caption = box.querySelector("caption");
+    if (box.scrollWidth > box.clientWidth) {
+      box.tabIndex = 0;
+      if (caption) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption.textContent.trim());
+      }
+    } else {
+      for (const name of ["tabindex", "role", "aria-label"]) box.removeAttribute(name);
+    }
+  }
+}
+function layoutTables(root) {
+  // Content swapped into a table (a row) is laid out with its table.
+  const table = root.closest("table.table");
+  const scope = table ? table.parentElement : root;
+  stackTables(scope);
+  focusScrollers(scope);
+}
+layoutTables(document.documentElement);
+document.addEventListener("htmx:load", (event) => {
+  if (event.target instanceof Element) layoutTables(event.target);
+});
+window.addEventListener("resize", () => focusScrollers(document));
+
+// A part of a form that matters for one choice only (the options of a
+// single-choice question) shows for that choice: data-show-if="name=value"
+// names the form's control and the value. Without JavaScript it always
+// shows.
+function showIfChosen(root) {
+  for (const part of root.querySelectorAll("[data-show-if]")) {
+    const form = part.closest("form");
+    const [name, value] = part.dataset.showIf.split("=");
+    const control = form && form.elements[name];
+    if (control) part.hidden = control.value !== value;
+  }
+}
+showIfChosen(document);
+document.addEventListener("htmx:load", (event) => {
+  if (event.target instanceof Element) showIfChosen(event.target);
+});
+document.addEventListener("change", (event) => {
+  if (event.target.form) showIfChosen(event.target.form);
 });

@@ -114,6 +114,23 @@ def survey_set_branding(
 # Questions
 
 
+def _option_labels(kind: QuestionKind, options: list[str] | None) -> list[str]:
+    """A question's options, trimmed and without repeats: none unless it is
+    a single-choice question, which needs two at least."""
+    labels = [label.strip() for label in options or [] if label.strip()]
+    labels = list(dict.fromkeys(labels))
+    if kind == QuestionKind.CHOICE and len(labels) < 2:
+        raise SurveyError(_("A single-choice question needs at least two options."))
+    return labels if kind == QuestionKind.CHOICE else []
+
+
+def _options_set(question: Question, labels: list[str]) -> None:
+    Option.objects.bulk_create(
+        Option(question=question, label=label[:200], position=index)
+        for index, label in enumerate(labels)
+    )
+
+
 @transaction.atomic
 def question_add(
     *,
@@ -125,12 +142,7 @@ def question_add(
 ) -> Question:
     survey = _lock_editable(survey)
     kind = QuestionKind(kind)
-    labels = [label.strip() for label in options or [] if label.strip()]
-    labels = list(dict.fromkeys(labels))
-    if kind == QuestionKind.CHOICE and len(labels) < 2:
-        raise SurveyError(_("A single-choice question needs at least two options."))
-    if kind != QuestionKind.CHOICE:
-        labels = []
+    labels = _option_labels(kind, options)
     last = survey.questions.aggregate(last=Max("position"))["last"]
     question = Question(
         survey=survey,
@@ -141,10 +153,33 @@ def question_add(
     )
     question.full_clean()
     question.save()
-    Option.objects.bulk_create(
-        Option(question=question, label=label[:200], position=index)
-        for index, label in enumerate(labels)
-    )
+    _options_set(question, labels)
+    _revise(survey)
+    return question
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question: Question,
+    kind: str,
+    text: str,
+    required: bool = True,
+    options: list[str] | None = None,
+) -> Question:
+    """Change a question of a draft: its text, type, whether an answer is
+    required, and its options (replaced whole). A draft has no responses, so
+    nothing refers to the old options."""
+    survey = _lock_editable(question.survey)
+    kind = QuestionKind(kind)
+    labels = _option_labels(kind, options)
+    question.kind = kind
+    question.text = text.strip()
+    question.required = required
+    question.full_clean()
+    question.save(update_fields=["kind", "text", "required"])
+    question.options.all().delete()
+    _options_set(question, labels)
     _revise(survey)
     return question
 

@@ -1,18 +1,22 @@
 """The surveys app's pages, by family: `manage` (home, creating a survey,
-its questions, status, sending and branding), `reports` (the report, its
-export and the response data) and `respond` (the public respondent pages)."""
+status, sending and branding), `questions` (a draft's questions), `reports`
+(the report, its export and the response data) and `respond` (the public
+respondent pages)."""
 
 from surveys.views.manage import (
     branding_set,
     home,
     invitations_send,
     link_create,
-    question_add,
-    question_delete,
-    question_move,
     survey_create,
     survey_detail,
     survey_status,
+)
+from surveys.views.questions import (
+    question_add,
+    question_delete,
+    question_edit,
+    question_move,
 )
 from surveys.views.reports import (
     real_data_use,
@@ -34,6 +38,7 @@ __all__ = [
     "link_create",
     "question_add",
     "question_delete",
+    "question_edit",
     "question_move",
     "real_data_use",
     "report_export",

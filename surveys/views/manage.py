@@ -1,12 +1,12 @@
 """The person's own area and a survey's management pages: home, creating a
-survey, its questions (while a draft), opening and closing, sending (link
-and invitations) and the respondent pages' look."""
+survey, opening and closing it, sending (link and invitations) and the
+respondent pages' look. Its questions are `questions`' pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import (
@@ -28,9 +28,14 @@ from surveys.forms import (
     QuestionForm,
     SurveyCreateForm,
 )
-from surveys.models import Question, Survey
+from surveys.models import Survey
 
 SURVEYS_PER_PAGE = 20
+# The panels of the survey page where a message confirming their form shows
+# (see _messages.html).
+IN_QUESTIONS = "in-questions"
+IN_SENDING = "in-sending"
+IN_BRANDING = "in-branding"
 
 
 @login_required
@@ -131,91 +136,6 @@ def _detail_render(
     return render(request, template, context, status=status)
 
 
-# Questions (while the survey is a draft)
-
-
-@login_required
-@require_POST
-def question_add(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
-    survey = selectors.survey_get(user=request.user, survey_id=survey_id, manage=True)
-    form = QuestionForm(request.POST)
-    errors = []
-    if form.is_valid():
-        try:
-            services.question_add(
-                survey=survey,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-                required=form.cleaned_data["required"],
-                options=form.cleaned_data["option_list"],
-            )
-        except SurveyError as error:
-            errors.append(str(error))
-        else:
-            return _questions_changed(request, survey)
-    if not request.htmx:
-        for error in errors:
-            messages.error(request, error)
-    survey = selectors.survey_get(user=request.user, survey_id=survey_id)
-    return _detail_render(
-        request,
-        survey,
-        question_form=form,
-        errors=errors,
-        partial="questions" if request.htmx else "",
-        status=409 if errors else 422,
-    )
-
-
-@login_required
-@require_POST
-def question_move(
-    request: HtmxHttpRequest, survey_id: int, question_id: int
-) -> HttpResponse:
-    survey = selectors.survey_get(user=request.user, survey_id=survey_id, manage=True)
-    question = get_object_or_404(Question, survey=survey, pk=question_id)
-    try:
-        services.question_move(
-            question=question, direction=request.POST.get("direction", "")
-        )
-    except SurveyError as error:
-        return _questions_refused(request, survey, error)
-    return _questions_changed(request, survey)
-
-
-@login_required
-@require_POST
-def question_delete(
-    request: HtmxHttpRequest, survey_id: int, question_id: int
-) -> HttpResponse:
-    survey = selectors.survey_get(user=request.user, survey_id=survey_id, manage=True)
-    question = get_object_or_404(Question, survey=survey, pk=question_id)
-    try:
-        services.question_delete(question=question)
-    except SurveyError as error:
-        return _questions_refused(request, survey, error)
-    return _questions_changed(request, survey)
-
-
-def _questions_changed(request: HtmxHttpRequest, survey: Survey) -> HttpResponse:
-    if not request.htmx:
-        return redirect(survey.get_absolute_url() + "#questions")
-    survey = selectors.survey_get(user=request.user, survey_id=survey.pk)
-    return _detail_render(request, survey, partial="questions")
-
-
-def _questions_refused(
-    request: HtmxHttpRequest, survey: Survey, error: SurveyError
-) -> HttpResponse:
-    if not request.htmx:
-        messages.error(request, str(error))
-        return redirect(survey.get_absolute_url() + "#questions")
-    survey = selectors.survey_get(user=request.user, survey_id=survey.pk)
-    return _detail_render(
-        request, survey, errors=[str(error)], partial="questions", status=409
-    )
-
-
 # Opening, closing, sending
 
 
@@ -245,9 +165,11 @@ def link_create(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
     try:
         services.link_create(survey=survey, actor=request.user)
     except SurveyError as error:
-        messages.error(request, str(error))
+        messages.error(request, str(error), extra_tags=IN_SENDING)
     else:
-        messages.success(request, _("The survey’s link is ready to share."))
+        messages.success(
+            request, _("The survey’s link is ready to share."), extra_tags=IN_SENDING
+        )
     return _back_to(request, survey, "#sending")
 
 
@@ -284,12 +206,14 @@ def _invitations_sent_say(
                 len(batch.invited),
             )
             % {"count": len(batch.invited)},
+            extra_tags=IN_SENDING,
         )
     if batch.already_invited:
         messages.warning(
             request,
             _("Already invited, not sent again: %(addresses)s")
             % {"addresses": ", ".join(batch.already_invited)},
+            extra_tags=IN_SENDING,
         )
 
 
@@ -310,15 +234,25 @@ def branding_set(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
             # The refusal is about the owner's plan, and its link leads to
             # their own member page: shown to the owner only.
             mine = survey.owner_id == request.user.pk
-            messages.error(request, error.html if mine else str(error))
+            messages.error(
+                request, error.html if mine else str(error), extra_tags=IN_BRANDING
+            )
         except SurveyError as error:
-            messages.error(request, str(error))
+            messages.error(request, str(error), extra_tags=IN_BRANDING)
         else:
             if use is not None and use.assigned is not None:
-                messages.info(request, use.message)
-            messages.success(request, _("The respondent pages’ look is saved."))
+                messages.info(request, use.message, extra_tags=IN_BRANDING)
+            messages.success(
+                request,
+                _("The respondent pages’ look is saved."),
+                extra_tags=IN_BRANDING,
+            )
     else:
-        messages.error(request, _("Choose a colour and a logo from the lists."))
+        messages.error(
+            request,
+            _("Choose a colour and a logo from the lists."),
+            extra_tags=IN_BRANDING,
+        )
     return _back_to(request, survey, "#branding")
 
 

@@ -1,7 +1,8 @@
 """Every page of the app, as each kind of person sees it over the demo data,
-in English and in French: axe-core finds no serious or critical violation,
-and no page logs a console error or meets a CSP violation (`open_page`
-fails the test on those).
+in English and in French, on a laptop (1280 px wide) and on a phone (390 ×
+844): axe-core finds no serious or critical violation, no page logs a
+console error or meets a CSP violation (`open_page` fails the test on
+those), and on the phone no page scrolls sideways.
 
 The crawl names its pages; the URLconf tells which it must cover, so a page
 added later without being crawled fails here too."""
@@ -101,19 +102,47 @@ WORDS = {
 }
 
 
+# The two screens of the crawl: a laptop's, and a phone's (an iPhone 14's).
+LAPTOP = {"width": 1280, "height": 720}
+PHONE = {"width": 390, "height": 844}
+
+# How far the page reaches past the window's width, and the widest elements
+# that reach past it (where the overflow comes from).
+SIDEWAYS = """() => {
+  const width = window.innerWidth;
+  const past = document.documentElement.scrollWidth - width;
+  if (past <= 0) return null;
+  const culprits = [...document.querySelectorAll("body *")]
+    .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+    .slice(-3)
+    .map((element) => element.outerHTML.slice(0, 100));
+  return `${past}px past ${width}px, from ${culprits.join(" | ")}`;
+}"""
+
+
+def sideways_problems(page, state=""):
+    """The page, on its screen, scrolls sideways: a problem named with the
+    elements that stick out."""
+    where = page.url + (f" ({state})" if state else "")
+    overflow = page.evaluate(SIDEWAYS)
+    return [f"{where}: scrolls sideways, {overflow}"] if overflow else []
+
+
 class Crawl:
     """Visits pages, runs axe on each, and remembers the views seen."""
 
-    def __init__(self, open_page, browser_problems, language):
+    def __init__(self, open_page, browser_problems, language, screen=LAPTOP):
         self.open_page = open_page
         self.browser_problems = browser_problems
         self.language = language
+        self.screen = screen
         self.violations = []
         self.views = set()
 
     def person(self, email=None):
         """A browser of its own, logged in as `email` (or anonymous)."""
         page = self.open_page(self.language)
+        page.set_viewport_size(self.screen)
         if email:
             log_in(page, email, DEMO_PASSWORD, self.language)
         return page
@@ -136,7 +165,9 @@ class Crawl:
         """Axe on the page as it is now (a dialog opened, a step swapped
         in); in English, the whole page with Tab too."""
         self.violations += axe_violations(page, state)
-        if self.language == "en":
+        if self.screen == PHONE:
+            self.violations += sideways_problems(page, state)
+        elif self.language == "en":
             self.violations += focus_problems(page, state)
         try:
             self.views.add(resolve(urlparse(page.url).path).view_name)
@@ -252,14 +283,16 @@ def _demo():
 
 
 @transactional_db
+@pytest.mark.parametrize("screen", [LAPTOP, PHONE], ids=["laptop", "phone"])
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_page_passes_axe(open_page, browser_problems, language):
+def test_every_page_passes_axe(open_page, browser_problems, language, screen):
+    """On the phone, also: no page scrolls sideways."""
     words = WORDS[language]
     demo = _demo()
     people = demo["people"]
     acme, globex = demo["acme"], demo["globex"]
     acme_contract, globex_contract = demo["acme_contract"], demo["globex_contract"]
-    crawl = Crawl(open_page, browser_problems, language)
+    crawl = Crawl(open_page, browser_problems, language, screen)
     visit = crawl.visit
 
     # Anyone: logging in, passwords, pricing, a missing page, respondents.
@@ -373,6 +406,8 @@ def test_every_page_passes_axe(open_page, browser_problems, language):
     visit(page, "/surveys/new/")
     for survey in (linked, demo["emailed"], demo["draft"]):
         visit(page, survey.get_absolute_url())
+    question = demo["draft"].questions.first()
+    visit(page, f"{demo['draft'].get_absolute_url()}questions/{question.pk}/edit/")
     visit(page, f"/surveys/{linked.pk}/report/")
     visit(page, acme.get_absolute_url())
     visit(page, members_url)

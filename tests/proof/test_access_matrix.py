@@ -303,6 +303,9 @@ ENTRIES: dict[str, Entry] = {
     "surveys:question-add": Entry(
         get=post_only(), post=survey_managers(422), kwargs=draft
     ),
+    "surveys:question-edit": Entry(
+        get=survey_managers(200), post=survey_managers(422), kwargs=draft_question
+    ),
     "surveys:question-move": Entry(
         get=post_only(),
         post=survey_managers(302),

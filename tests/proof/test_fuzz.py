@@ -538,6 +538,17 @@ ENDPOINTS = [
         targets=("questions",),
     ),
     Endpoint(
+        "surveys:question-edit",
+        actor=lambda s: s.a.collaborator,
+        kwargs=draft_question_ids,
+        fields=lambda s: {
+            "text": ["How was it, really?", "Votre avis ?"],
+            "kind": QuestionKind.values,
+            "options": ["Yes\nNo", "One\n\nOne\nTwo", ""],
+            "required": ["on", ""],
+        },
+    ),
+    Endpoint(
         "surveys:question-move",
         actor=lambda s: s.a.collaborator,
         kwargs=draft_question_ids,
