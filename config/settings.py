@@ -235,3 +235,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# The periodic sweeps (`sweep(*, now) -> int`, idempotent) that the worker
+# runs every minute and `manage.py lifecycle_tick` runs once.
+LIFECYCLE_SWEEPS = [
+    "contracts.services.waitlist.waitlist_sweep",
+    "contracts.services.requests.seat_request_digest_sweep",
+]

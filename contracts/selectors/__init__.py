@@ -42,6 +42,17 @@ from contracts.selectors.members import (
     plan_locked_reason,
     plan_options,
 )
+from contracts.selectors.waitlist import (
+    PlanRequestPanel,
+    WaitlistOffer,
+    plan_request_panels,
+    seat_request_get,
+    seat_request_plans,
+    seat_request_queue,
+    waitlist_entry_get,
+    waitlist_offer,
+    waitlist_queue,
+)
 
 __all__ = [
     "BulkPlanSummary",
@@ -49,7 +60,9 @@ __all__ = [
     "MemberListPage",
     "MemberPlanPanel",
     "PlanOption",
+    "PlanRequestPanel",
     "PlanUsage",
+    "WaitlistOffer",
     "auto_assign_exclusion",
     "bulk_plan_summary",
     "connection_key_latest",
@@ -75,7 +88,14 @@ __all__ = [
     "plan_overview",
     "plan_request_list",
     "plan_request_member_count",
+    "plan_request_panels",
     "seat_get",
     "seat_list",
     "seat_list_held_by_members",
+    "seat_request_get",
+    "seat_request_plans",
+    "seat_request_queue",
+    "waitlist_entry_get",
+    "waitlist_offer",
+    "waitlist_queue",
 ]

@@ -27,6 +27,7 @@ from contracts.models import (
     Seat,
     SeatSource,
 )
+from contracts.services import waitlist
 from contracts.services._common import _connected_contract, _email_member_plan, _event
 from organizations import services as organization_services
 from organizations.models import Membership, Organization, Role
@@ -151,6 +152,7 @@ def seat_put(
             ) from None
     else:
         kind = EventKind.SEAT_CHANGED
+        waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
         for name, value in fields.items():
             setattr(seat, name, value)
         seat.save(update_fields=list(fields))
@@ -160,6 +162,7 @@ def seat_put(
         user=user,
         feature__in=plan.features.values("feature"),
     ).delete()
+    waitlist.waitlist_seat_given(contract=contract, user=user, plan=plan, actor=actor)
     _event(
         kind,
         contract=contract,
@@ -190,6 +193,7 @@ def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
     )
     _email_member_plan(user=seat.user, plan=None, contract=contract)
     transaction.on_commit(entitlements.feature_asks_reset)
+    waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
 
 
 @transaction.atomic
@@ -207,6 +211,9 @@ def member_remove(
         AutoAssignExclusion.objects.filter(
             contract=contract, user_id=membership.user_id
         ).delete()
+        waitlist.waitlist_member_left(
+            contract=contract, user=membership.user, actor=actor
+        )
         seat = Seat.objects.filter(
             contract=contract, user_id=membership.user_id
         ).first()
@@ -269,6 +276,8 @@ def allotment_set(
     elif allotment.seats != seats:
         allotment.seats = seats
         allotment.save(update_fields=["seats"])
+    if seats > before:
+        waitlist.waitlist_seat_freed(contract=contract, plan=plan)
     if before != seats:
         _seats_changed_event(
             contract=contract,

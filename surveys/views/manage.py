@@ -17,6 +17,7 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
+from contracts.selectors import plan_request_panels
 from organizations.selectors import membership_list_for_user
 from surveys import selectors, services
 from surveys.exceptions import FeatureRefused, SurveyError
@@ -49,6 +50,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         {
             "memberships": membership_list_for_user(user=request.user),
             "page": page,
+            "plan_request_panels": plan_request_panels(user=request.user),
         },
     )
 
