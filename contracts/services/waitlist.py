@@ -11,7 +11,7 @@ import datetime
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from contracts.models import (
     AutoAssignExclusion,
     Contract,
     EventKind,
+    Seat,
     SeatRequest,
     SeatRequestStatus,
     WaitlistEntry,
@@ -32,7 +33,7 @@ from contracts.models import (
 from contracts.services import seats
 from contracts.services._common import _connected_contract, _event
 from organizations.models import Membership, Organization, Role
-from plans.models import Feature, Plan
+from plans.models import Feature, Plan, PlanFeature
 
 
 @transaction.atomic
@@ -238,11 +239,11 @@ def waitlist_seat_free_notify(*, contract: Contract, plan: Plan | None) -> int:
     contract = Contract.objects.select_related("organization").get(pk=contract.pk)
     if contract.organization is None or contract.auto_assign:
         return 0
-    plans = _free_plans(contract)
+    plan_ids = _free_plan_ids(contract)
     if plan is not None:
-        plans = plans.filter(plan=plan)
+        plan_ids = [pk for pk in plan_ids if pk == plan.pk]
     waiting = _waiting_members(contract).filter(
-        feature__in=plans.values("plan__features__feature")
+        feature__in=PlanFeature.objects.filter(plan_id__in=plan_ids).values("feature")
     )
     count = waiting.count()
     if count:
@@ -321,15 +322,20 @@ def _fitting_plans(contract: Contract, user: User, feature: str) -> QuerySet:
     )
 
 
-def _free_plans(contract: Contract) -> QuerySet[Allotment]:
-    """The contract's allotments with a seat free, read without a lock."""
-    return (
-        Allotment.objects.filter(contract=contract)
-        .alias(
-            in_use=Count("contract__seats", filter=Q(contract__seats__plan=F("plan")))
-        )
-        .filter(seats__gt=F("in_use"))
+def _free_plan_ids(contract: Contract) -> list[int]:
+    """The ids of the contract's plans with a seat free (read as the
+    caller's locks allow: exact under the allotments' locks)."""
+    in_use = dict(
+        Seat.objects.filter(contract=contract)
+        .values("plan")
+        .annotate(count=Count("pk"))
+        .values_list("plan", "count")
     )
+    return [
+        allotment.plan_id
+        for allotment in Allotment.objects.filter(contract=contract)
+        if allotment.seats > in_use.get(allotment.plan_id, 0)
+    ]
 
 
 def _waiting_members(contract: Contract) -> QuerySet[WaitlistEntry]:
@@ -352,7 +358,9 @@ def _next_entry(contract: Contract, *, tried: set[int]) -> WaitlistEntry | None:
     """The oldest waiting entry whose feature a free plan includes, locked;
     an entry another transaction holds is being closed (left, declined):
     skipped."""
-    features = _free_plans(contract).values("plan__features__feature")
+    features = PlanFeature.objects.filter(plan_id__in=_free_plan_ids(contract)).values(
+        "feature"
+    )
     return (
         _waiting_members(contract)
         .filter(feature__in=features)

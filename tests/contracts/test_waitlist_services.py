@@ -154,6 +154,37 @@ class TestFulfilment:
         ).exists()
         assert [first.email] in [message.to for message in mail.outbox]
 
+    def test_a_plan_with_several_features_counts_its_seats_once(
+        self, organization, admin_user, django_capture_on_commit_callbacks
+    ):
+        """Professional includes four features: a freed seat of it is seen
+        free while the other one is still held."""
+        contract = ContractFactory(seats={"professional": 2})
+        services.contract_connect(
+            organization=organization, contract=contract, actor=admin_user
+        )
+        _auto_assign(organization, admin_user)
+        holders = [_member(organization) for _n in range(2)]
+        for holder in holders:
+            services.member_plan_set(
+                organization=organization,
+                user=holder,
+                plan=plan("professional"),
+                actor=admin_user,
+            )
+        exporter = _member(organization)
+        services.waitlist_join(
+            organization=organization, user=exporter, feature=Feature.REPORT_EXPORT
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.member_plan_set(
+                organization=organization,
+                user=holders[0],
+                plan=plan("free"),
+                actor=admin_user,
+            )
+        assert Seat.objects.get(user=exporter).plan == plan("professional")
+
     def test_seats_added_by_support_serve_the_queue(
         self, contract, organization, admin_user, django_capture_on_commit_callbacks
     ):
