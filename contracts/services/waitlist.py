@@ -277,9 +277,13 @@ def _administrator_emails(organization: Organization) -> list[str]:
 
 
 def _waiting(*, contract: Contract, user: User) -> WaitlistEntry | None:
-    return WaitlistEntry.objects.filter(
-        contract=contract, user=user, status=WaitlistStatus.WAITING
-    ).first()
+    """The member's waiting entry, locked: one being given a seat at this
+    moment is answered once that commits, and is then no longer waiting."""
+    return (
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .filter(contract=contract, user=user, status=WaitlistStatus.WAITING)
+        .first()
+    )
 
 
 def _lock_allotments(contract: Contract) -> None:
