@@ -224,6 +224,8 @@ TASKS = {
 # `python manage.py lifecycle_tick` runs them once (cron, tests).
 LIFECYCLE_SWEEPS = [
     "contracts.services.contract_end.contract_end_sweep",
+    "contracts.services.waitlist.waitlist_sweep",
+    "contracts.services.requests.seat_request_digest_sweep",
 ]
 LIFECYCLE_TICK_SECONDS = env.int("DJANGO_LIFECYCLE_TICK_SECONDS", default=60)
 

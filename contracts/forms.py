@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts import keys
 from contracts.models import Contract
 from organizations.models import Membership
-from plans.models import Plan
+from plans.models import Feature, Plan
 
 USE_KEY = "key"
 
@@ -161,3 +161,20 @@ class BulkPlanForm(forms.Form):
             error.code in {"invalid_choice", "invalid_pk_value"}
             for error in self.errors.as_data().get("members", [])
         )
+
+
+class WaitlistJoinForm(forms.Form):
+    feature = forms.ChoiceField(label=_("Feature"), choices=Feature.choices)
+
+
+class SeatRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need a plan? (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SeatRequestGiveForm(forms.Form):
+    plan = PlanChoiceField(label=_("Plan"))

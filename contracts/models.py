@@ -365,6 +365,11 @@ class EventKind(models.TextChoices):
         _("Member included again in automatic assignment"),
     )
     CONTRACT_ENDED = "contract_ended", _("Contract ended")
+    WAITLIST_JOINED = "waitlist_joined", _("Joined the waitlist")
+    WAITLIST_LEFT = "waitlist_left", _("Left the waitlist")
+    WAITLIST_DECLINED = "waitlist_declined", _("Waitlist entry declined")
+    SEAT_REQUESTED = "seat_requested", _("Member asked for a plan")
+    SEAT_REQUEST_DECLINED = "seat_request_declined", _("Request for a plan declined")
 
 
 class Event(models.Model):
@@ -475,3 +480,182 @@ class ContractEndNotice(models.Model):
 
     def __str__(self):
         return f"{self.contract}: {self.get_notice_display()} ({self.ends_on})"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    GIVEN = "given", _("given a plan")
+    DECLINED = "declined", _("declined")
+    LEFT = "left", _("left the waitlist")
+
+
+class WaitlistEntry(models.Model):
+    """A member waiting for a seat of a plan that includes a feature, when
+    none was left; the oldest fitting entry gets the next seat freed."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="waitlist",
+        verbose_name=_("contract"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    feature = models.CharField(_("feature"), max_length=40, choices=Feature)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=WaitlistStatus,
+        default=WaitlistStatus.WAITING,
+    )
+    created_at = models.DateTimeField(_("waiting since"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan given"),
+    )
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "user"],
+                condition=Q(status="waiting"),
+                name="contracts_waitlist_one_open_entry",
+                violation_error_message=_("This member is already waiting."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["contract", "status", "created_at"],
+                name="contracts_waitlist_queue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_feature_display()}"
+
+
+class SeatRequestStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    GRANTED = "granted", _("granted")
+    DECLINED = "declined", _("declined")
+
+
+class SeatRequest(models.Model):
+    """A member without a plan asking the administrators for one, with an
+    optional reason. The administrators hear of new requests in one digest
+    a day (`SeatRequestDigest`)."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="seat_requests",
+        verbose_name=_("contract"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=SeatRequestStatus,
+        default=SeatRequestStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan given"),
+    )
+    digest = models.ForeignKey(
+        "SeatRequestDigest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("listed in the digest"),
+    )
+
+    class Meta:
+        verbose_name = _("request for a plan")
+        verbose_name_plural = _("requests for a plan")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "user"],
+                condition=Q(status="pending"),
+                name="contracts_seatrequest_one_pending",
+                violation_error_message=_("This member already asked for a plan."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["contract", "status", "created_at"],
+                name="contracts_seatrequest_queue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.contract})"
+
+
+class SeatRequestDigest(models.Model):
+    """The day's digest of new requests sent to an organization's
+    administrators: one a day at most."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    sent_on = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("digest of requests")
+        verbose_name_plural = _("digests of requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sent_on"],
+                name="contracts_seatrequestdigest_one_a_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} {self.sent_on}"

@@ -6,6 +6,7 @@ from contracts.views import (
     member_detail,
     member_list,
     member_row,
+    waitlist,
 )
 
 app_name = "contracts"
@@ -36,6 +37,43 @@ urlpatterns = [
         "organizations/<int:organization_id>/contract/auto-assign/",
         contract.auto_assign,
         name="auto-assign",
+    ),
+    # The waitlist and the requests for a plan: a member's posts, then the
+    # administrators' answers from the Contract page.
+    path(
+        "organizations/<int:organization_id>/waitlist/join/",
+        waitlist.waitlist_join,
+        name="waitlist-join",
+    ),
+    path(
+        "organizations/<int:organization_id>/waitlist/leave/",
+        waitlist.waitlist_leave,
+        name="waitlist-leave",
+    ),
+    path(
+        "organizations/<int:organization_id>/plan-request/",
+        waitlist.plan_request_create,
+        name="plan-request",
+    ),
+    path(
+        "organizations/<int:organization_id>/contract/waitlist/give/",
+        waitlist.waitlist_give,
+        name="waitlist-give",
+    ),
+    path(
+        "organizations/<int:organization_id>/contract/waitlist/decline/",
+        waitlist.waitlist_decline,
+        name="waitlist-decline",
+    ),
+    path(
+        "organizations/<int:organization_id>/contract/requests/give/",
+        waitlist.seat_request_give,
+        name="plan-request-give",
+    ),
+    path(
+        "organizations/<int:organization_id>/contract/requests/decline/",
+        waitlist.seat_request_decline,
+        name="plan-request-decline",
     ),
     # The contract manager's account pages.
     path(

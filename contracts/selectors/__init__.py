@@ -54,6 +54,17 @@ from contracts.selectors.members import (
     member_sort,
     plan_filter_by_code,
 )
+from contracts.selectors.waitlist import (
+    PlanRequestPanel,
+    WaitlistOffer,
+    plan_request_panels,
+    seat_request_get,
+    seat_request_plans,
+    seat_request_queue,
+    waitlist_entry_get,
+    waitlist_offer,
+    waitlist_queue,
+)
 
 __all__ = [
     "BulkPlanSummary",
@@ -62,7 +73,9 @@ __all__ = [
     "MemberListPage",
     "MemberPlanPanel",
     "PlanOption",
+    "PlanRequestPanel",
     "PlanUsage",
+    "WaitlistOffer",
     "auto_assign_exclusion",
     "bulk_plan_summary",
     "connection_key_latest",
@@ -92,9 +105,16 @@ __all__ = [
     "plan_overview",
     "plan_request_list",
     "plan_request_member_count",
+    "plan_request_panels",
     "seat_change_preview",
     "seat_get",
     "seat_list",
     "seat_list_held_by_members",
     "seat_release_preview",
+    "seat_request_get",
+    "seat_request_plans",
+    "seat_request_queue",
+    "waitlist_entry_get",
+    "waitlist_offer",
+    "waitlist_queue",
 ]

@@ -3,9 +3,11 @@ package, inside a transaction, so that the views, the admin and the
 entitlements share one set of rules. Split by what changes together:
 `connections` (connect, keys, disconnect, the automatic assignment switch),
 `key_attempts` (the limits on wrong keys and their history),
-`seats` (plans given and taken back, requests, allotments) and `support`
+`seats` (plans given and taken back, requests, allotments), `support`
 (what support staff do from the admin: end dates, key revocation,
-deleting an organization)."""
+deleting an organization), `waitlist` (members waiting for a seat, served
+as seats free) and `requests` (members asking for a plan, the daily
+digest)."""
 
 from contracts.services.connections import (
     KEY_LIFETIME,
@@ -19,6 +21,12 @@ from contracts.services.key_attempts import (
     KEY_ATTEMPT_LIMIT,
     KEY_ATTEMPT_LIMIT_ORGANIZATION,
     KEY_ATTEMPT_WINDOW,
+)
+from contracts.services.requests import (
+    seat_request_create,
+    seat_request_decline,
+    seat_request_digest_sweep,
+    seat_request_give,
 )
 from contracts.services.seats import (
     allotment_check,
@@ -37,6 +45,16 @@ from contracts.services.support import (
     connection_key_revoke,
     contract_extend,
     organization_delete,
+)
+from contracts.services.waitlist import (
+    waitlist_entry_decline,
+    waitlist_entry_give,
+    waitlist_fulfil,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_seat_free_notify,
+    waitlist_seat_freed,
+    waitlist_sweep,
 )
 
 __all__ = [
@@ -63,4 +81,16 @@ __all__ = [
     "seat_put",
     "seat_put_check",
     "seat_release",
+    "seat_request_create",
+    "seat_request_decline",
+    "seat_request_digest_sweep",
+    "seat_request_give",
+    "waitlist_entry_decline",
+    "waitlist_entry_give",
+    "waitlist_fulfil",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_seat_free_notify",
+    "waitlist_seat_freed",
+    "waitlist_sweep",
 ]

@@ -27,6 +27,7 @@ from contracts.models import (
     Seat,
     SeatSource,
 )
+from contracts.services import waitlist
 from contracts.services._common import _connected_contract, _email_member_plan, _event
 from organizations import services as organization_services
 from organizations.models import Membership, Organization, Role
@@ -151,6 +152,7 @@ def seat_put(
                 _("This person’s plan was changed at the same moment: try again.")
             ) from None
     else:
+        waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
         kind = EventKind.SEAT_CHANGED
         before = impact.plan_now(user)
         for name, value in fields.items():
@@ -165,6 +167,7 @@ def seat_put(
         user=user,
         feature__in=plan.features.values("feature"),
     ).delete()
+    waitlist.waitlist_seat_given(contract=contract, user=user, plan=plan, actor=actor)
     _event(
         kind,
         contract=contract,
@@ -199,6 +202,7 @@ def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
         user=seat.user, plan=None, contract=contract, deactivated=deactivated
     )
     transaction.on_commit(entitlements.feature_asks_reset)
+    waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
 
 
 @transaction.atomic
@@ -216,6 +220,9 @@ def member_remove(
         AutoAssignExclusion.objects.filter(
             contract=contract, user_id=membership.user_id
         ).delete()
+        waitlist.waitlist_member_left(
+            contract=contract, user=membership.user, actor=actor
+        )
         seat = Seat.objects.filter(
             contract=contract, user_id=membership.user_id
         ).first()
@@ -278,6 +285,8 @@ def allotment_set(
     elif allotment.seats != seats:
         allotment.seats = seats
         allotment.save(update_fields=["seats"])
+    if seats > before:
+        waitlist.waitlist_seat_freed(contract=contract, plan=plan)
     if before != seats:
         _seats_changed_event(
             contract=contract,

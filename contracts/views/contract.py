@@ -313,6 +313,9 @@ def _contract_context(request: HtmxHttpRequest, organization) -> dict:
         "plan_requests": overview.plan_requests,
         "plan_request_count": overview.plan_request_count,
         "manages_contract": overview.manages_contract,
+        "waitlist": selectors.waitlist_queue(contract=contract),
+        "seat_requests": selectors.seat_request_queue(contract=contract),
+        "request_plans": selectors.seat_request_plans(contract=contract),
     }
 
 

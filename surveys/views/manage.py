@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import HtmxHttpRequest
 from contracts.my_plan import my_plan
+from contracts.selectors import plan_request_panels
 from organizations.selectors import membership_list_for_user
 from surveys import selectors, services
 from surveys.exceptions import FeatureRefused, SurveyError
@@ -56,6 +57,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
             "memberships": memberships,
             "my_plan": my_plan(user=request.user, memberships=memberships),
             "page": page,
+            "plan_request_panels": plan_request_panels(user=request.user),
         },
     )
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import HtmxHttpRequest
 from config.exports import csv_streaming_response
 from contracts.entitlements import FeatureCheck, feature_check, feature_use
+from contracts.selectors import WaitlistOffer, waitlist_offer
 from plans.models import Feature
 from surveys import exports, selectors
 from surveys.models import Survey
@@ -46,6 +47,7 @@ def survey_report(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
             "access": access,
             "report": selectors.survey_report(survey=survey, simulated=simulated),
             "feature_plans": selectors.feature_plans(),
+            "waitlist": _waitlist_offer(request, access),
         },
     )
 
@@ -104,6 +106,16 @@ def responses_download(request: HtmxHttpRequest, survey_id: int) -> HttpResponse
         selectors.response_rows(survey=survey),
         filename=f"{_filename(survey)}-responses.csv",
     )
+
+
+def _waitlist_offer(
+    request: HtmxHttpRequest, access: FeatureCheck | None
+) -> WaitlistOffer | None:
+    """Joining the waitlist, offered when reading real data is refused and
+    automatic assignment has no seat to offer."""
+    if access is None or access.allowed or access.offer is not None:
+        return None
+    return waitlist_offer(user=request.user, feature=Feature.REPORTS_REAL_DATA)
 
 
 def _offer_message(access: FeatureCheck) -> str:

@@ -15,6 +15,8 @@ from contracts.models import (
     EventKind,
     PlanRequest,
     Seat,
+    SeatRequest,
+    WaitlistEntry,
 )
 from organizations.models import Membership, Organization, Role
 from surveys.models import (
@@ -64,6 +66,12 @@ def snapshot(*, with_refusal_records: bool = False) -> dict[str, list]:
         ),
         "events": events.values_list("pk", "kind", "contract_id", "member_id"),
         "plan_requests": requests.values_list("contract_id", "user_id", "feature"),
+        "waitlist": WaitlistEntry.objects.values_list(
+            "pk", "contract_id", "user_id", "feature", "status"
+        ),
+        "seat_requests": SeatRequest.objects.values_list(
+            "pk", "contract_id", "user_id", "status", "plan_id"
+        ),
         "surveys": Survey.objects.values_list(
             "pk",
             "owner_id",

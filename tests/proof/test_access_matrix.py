@@ -232,6 +232,48 @@ ENTRIES: dict[str, Entry] = {
         kwargs=organization,
         data=lambda tenant: {"enabled": "on"},
     ),
+    # The waitlist and the requests for a plan: members post theirs (back
+    # home whatever the answer); administrators answer from the Contract
+    # page (an id not in the queue reads "already answered": 302).
+    "contracts:waitlist-join": Entry(
+        get=post_only(),
+        post=org_members(302),
+        kwargs=organization,
+        data=lambda tenant: {"feature": "report_export"},
+    ),
+    "contracts:waitlist-leave": Entry(
+        get=post_only(), post=org_members(302), kwargs=organization
+    ),
+    "contracts:plan-request": Entry(
+        get=post_only(),
+        post=org_members(302),
+        kwargs=organization,
+        data=lambda tenant: {"reason": "For the reports."},
+    ),
+    "contracts:waitlist-give": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"entry": "1"},
+    ),
+    "contracts:waitlist-decline": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"entry": "1"},
+    ),
+    "contracts:plan-request-give": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"request": "1", "plan": "professional"},
+    ),
+    "contracts:plan-request-decline": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"request": "1"},
+    ),
     # The contract manager's account pages.
     "contracts:account-contract-list": Entry(get=logged_in(200), swap_as=None),
     "contracts:account-contract-detail": Entry(

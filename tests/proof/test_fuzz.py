@@ -515,6 +515,52 @@ ENDPOINTS = [
         actor=lambda s: s.a.admin,
         kwargs=membership_ids,
     ),
+    # The waitlist and the requests for a plan
+    Endpoint(
+        "contracts:waitlist-join",
+        actor=lambda s: s.a.reader,
+        kwargs=organization_id,
+        fields=lambda s: {
+            "feature": ["report_export", "reports_real_data", "nothing"],
+            "next": ["/", "https://elsewhere.example/"],
+        },
+    ),
+    Endpoint(
+        "contracts:waitlist-leave",
+        actor=lambda s: s.a.reader,
+        kwargs=organization_id,
+        fields=lambda s: {"next": ["/", "//elsewhere.example/"]},
+    ),
+    Endpoint(
+        "contracts:plan-request",
+        actor=lambda s: s.a.reader,
+        kwargs=organization_id,
+        fields=lambda s: {"reason": ["For the reports.", "", "x" * 501]},
+    ),
+    Endpoint(
+        "contracts:waitlist-give",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"entry": ["1", "0", "-1"]},
+    ),
+    Endpoint(
+        "contracts:waitlist-decline",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"entry": ["1", "0", "-1"]},
+    ),
+    Endpoint(
+        "contracts:plan-request-give",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"request": ["1", "0"], "plan": codes()},
+    ),
+    Endpoint(
+        "contracts:plan-request-decline",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"request": ["1", "0"]},
+    ),
     # Surveys
     Endpoint(
         "surveys:survey-create",
