@@ -59,7 +59,7 @@ WORDS = {
         "contract": "Contrat",
         "copied": "Copiée",
         "free": "Libérer la place",
-        "freed": "Le plan {plan} de {member} est de nouveau libre.",
+        "freed": "La place {plan} qu’occupait {member} est de nouveau libre.",
         "copy": "Copier",
         "disconnect": "Déconnecter",
         "disconnected": "Le contrat {reference} est déconnecté.",
