@@ -235,3 +235,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# The address of the site, for links in emails sent outside a request (a
+# sweep's reminder).
+SITE_URL = env("DJANGO_SITE_URL", default="http://localhost:8000").rstrip("/")
+
+# The periodic sweeps: callables `sweep(*, now) -> int`, each doing only
+# what is due at `now`, run every minute by the worker and once by
+# `manage.py lifecycle_tick`.
+LIFECYCLE_SWEEPS = [
+    "contracts.sweeps.low_seat_sweep",
+    "contracts.sweeps.idle_seat_sweep",
+    "contracts.sweeps.scheduled_change_sweep",
+]

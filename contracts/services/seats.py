@@ -28,6 +28,10 @@ from contracts.models import (
     SeatSource,
 )
 from contracts.services._common import _connected_contract, _email_member_plan, _event
+from contracts.services.alerts import (
+    allotment_alert_check,
+    allotment_alert_check_after_commit,
+)
 from organizations import services as organization_services
 from organizations.models import Membership, Organization, Role
 from plans.models import Feature, Plan
@@ -151,6 +155,9 @@ def seat_put(
             ) from None
     else:
         kind = EventKind.SEAT_CHANGED
+        allotment_alert_check_after_commit(
+            contract_id=contract.pk, plan_id=seat.plan_id
+        )
         for name, value in fields.items():
             setattr(seat, name, value)
         seat.save(update_fields=list(fields))
@@ -170,12 +177,18 @@ def seat_put(
         feature=feature,
     )
     _email_member_plan(user=user, plan=plan, contract=contract)
+    # The allotment is locked already: the low-seat check costs a count.
+    allotment_alert_check(contract_id=contract.pk, plan_id=plan.pk)
     return seat
 
 
 @transaction.atomic
-def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
-    """Free a seat at once. Nothing the member made is deleted."""
+def seat_release(
+    *, seat: Seat, actor: User | None, source: str, notify: bool = True
+) -> None:
+    """Free a seat at once. Nothing the member made is deleted. `notify`:
+    email the member that their plan was taken back (a caller with more to
+    say, a reclaim, sends its own email)."""
     deleted, _rows = Seat.objects.filter(pk=seat.pk).delete()
     if not deleted:
         return
@@ -188,8 +201,10 @@ def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
         plan=seat.plan,
         source=source,
     )
-    _email_member_plan(user=seat.user, plan=None, contract=contract)
+    if notify:
+        _email_member_plan(user=seat.user, plan=None, contract=contract)
     transaction.on_commit(entitlements.feature_asks_reset)
+    allotment_alert_check_after_commit(contract_id=contract.pk, plan_id=seat.plan_id)
 
 
 @transaction.atomic
@@ -270,6 +285,7 @@ def allotment_set(
         allotment.seats = seats
         allotment.save(update_fields=["seats"])
     if before != seats:
+        allotment_alert_check(contract_id=contract.pk, plan_id=plan.pk)
         _seats_changed_event(
             contract=contract,
             plan=plan,
