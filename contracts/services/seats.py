@@ -161,6 +161,8 @@ def seat_put(
         for name, value in fields.items():
             setattr(seat, name, value)
         seat.save(update_fields=list(fields))
+    # The allotment is locked already: the low-seat check costs a count.
+    allotment_alert_check(contract_id=contract.pk, plan_id=plan.pk)
     # Requests for what the new plan includes are answered.
     PlanRequest.objects.filter(
         contract=contract,
@@ -177,8 +179,6 @@ def seat_put(
         feature=feature,
     )
     _email_member_plan(user=user, plan=plan, contract=contract)
-    # The allotment is locked already: the low-seat check costs a count.
-    allotment_alert_check(contract_id=contract.pk, plan_id=plan.pk)
     return seat
 
 

@@ -3,6 +3,8 @@ schedule one (with the preview the dropdown shows of the surveys a lower
 plan makes inactive) and cancel it. The panel is
 `contracts/_scheduled_changes.html`."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -16,6 +18,8 @@ from contracts.exceptions import ContractError
 from contracts.forms import ScheduleChangeForm
 from contracts.views._common import administrator_get, redirect_after_post
 from organizations import selectors as organization_selectors
+from organizations.models import Membership
+from plans.models import Plan
 
 
 @login_required
@@ -41,18 +45,7 @@ def schedule(
             contract=contract, member=member, plan=plan
         )
     ):
-        return render(
-            request,
-            "contracts/member_schedule_confirm.html",
-            {
-                "membership": membership,
-                "organization": membership.organization,
-                "member": member,
-                "confirm_plan": plan,
-                "on": on,
-                "deactivated": deactivated,
-            },
-        )
+        return _confirm(request, membership, member, plan, on, deactivated)
     try:
         services.plan_change_schedule(
             organization=membership.organization,
@@ -87,3 +80,27 @@ def schedule_cancel(
     else:
         messages.info(request, _("This plan change is no longer scheduled."))
     return redirect_after_post(request, member.get_absolute_url() + "#schedule-title")
+
+
+def _confirm(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    member: Membership,
+    plan: Plan,
+    on: datetime.date,
+    deactivated: list,
+) -> HttpResponse:
+    """Ask before scheduling a change that would make surveys inactive (as
+    things stand today)."""
+    return render(
+        request,
+        "contracts/member_schedule_confirm.html",
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "member": member,
+            "confirm_plan": plan,
+            "on": on,
+            "deactivated": deactivated,
+        },
+    )
