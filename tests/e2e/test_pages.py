@@ -346,11 +346,11 @@ def test_every_page_passes_axe(open_page, browser_problems, language):
         organization=acme, contract=acme_contract, actor=people["alice"]
     )
     visit(page, contract_url)
-    visit(page, f"{contract_url}idle-plans/")
     page.get_by_role("link", name=words["disconnect"]).click()
     expect(page.get_by_role("dialog")).to_be_visible()
     crawl.check(page, "disconnect dialog")
     visit(page, f"{contract_url}disconnect/")
+    visit(page, f"{contract_url}idle-plans/")
     visit(page, members_url)
     visit(page, bob.get_absolute_url())
     page.get_by_role("combobox", name=words["plan"], exact=True).select_option(
