@@ -226,6 +226,9 @@ LIFECYCLE_SWEEPS = [
     "contracts.services.contract_end.contract_end_sweep",
     "contracts.services.waitlist.waitlist_sweep",
     "contracts.services.requests.seat_request_digest_sweep",
+    "contracts.sweeps.low_seat_sweep",
+    "contracts.sweeps.idle_seat_sweep",
+    "contracts.sweeps.scheduled_change_sweep",
 ]
 LIFECYCLE_TICK_SECONDS = env.int("DJANGO_LIFECYCLE_TICK_SECONDS", default=60)
 
@@ -272,3 +275,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# The address of the site, for links in emails sent outside a request (a
+# sweep's reminder).
+SITE_URL = env("DJANGO_SITE_URL", default="http://localhost:8000").rstrip("/")

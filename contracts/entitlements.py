@@ -209,6 +209,7 @@ def feature_use(*, user: User, feature: Feature) -> FeatureUse:
     with transaction.atomic():
         plan = effective_plan(user)
         if plan.includes(feature):
+            _last_use_record(user=user, feature=feature)
             return FeatureUse(allowed=True, plan=plan)
         contracts = list(_auto_assign_contracts(user).exclude(_excluded(user)))
         if not contracts and _auto_assign_contracts(user).filter(_excluded(user)):
@@ -235,6 +236,20 @@ def feature_use(*, user: User, feature: Feature) -> FeatureUse:
     return FeatureUse(
         allowed=False, plan=plan, message=message, own_page_url=own_page_url
     )
+
+
+def _last_use_record(*, user: User, feature: Feature) -> None:
+    """Note today as the last use of the person's seats whose plan includes
+    the feature (reclaiming idle seats): the first use of the day writes,
+    later ones see the day's cache key and write nothing; the UPDATE skips
+    seats marked today already, should the cache forget."""
+    today = timezone.localdate()
+    key = f"contracts:last-use:{today.isoformat()}:{user.pk}:{feature}"
+    if not cache.add(key, True, 25 * 60 * 60):
+        return
+    Seat.objects.filter(user_id=user.pk, plan__features__feature=feature).filter(
+        Q(last_used_on__isnull=True) | Q(last_used_on__lt=today)
+    ).update(last_used_on=today)
 
 
 def _auto_assign_contracts(user: User) -> QuerySet[Contract]:

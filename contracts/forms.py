@@ -178,3 +178,37 @@ class SeatRequestForm(forms.Form):
 
 class SeatRequestGiveForm(forms.Form):
     plan = PlanChoiceField(label=_("Plan"))
+
+
+class AlertThresholdForm(forms.Form):
+    """A plan's low-seat alert threshold; empty puts the default back."""
+
+    plan = PlanChoiceField()
+    threshold = forms.IntegerField(min_value=0, required=False)
+
+
+class IdlePolicyForm(forms.Form):
+    """Reclaiming idle seats: whether, and after how long."""
+
+    enabled = forms.BooleanField(
+        label=_("Reclaim idle plans"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"role": "switch"}),
+    )
+    remind_days = forms.IntegerField(
+        label=_("Remind a member after this many days without a paid feature"),
+        min_value=1,
+        max_value=3650,
+    )
+    reclaim_days = forms.IntegerField(
+        label=_("Free their plan this many days after the reminder"),
+        min_value=1,
+        max_value=3650,
+    )
+
+
+class ScheduleChangeForm(forms.Form):
+    """A member's plan change, for a day."""
+
+    plan = PlanChoiceField(label=_("New plan"))
+    on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))

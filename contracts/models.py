@@ -100,6 +100,19 @@ class Allotment(models.Model):
     )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
     seats = models.PositiveIntegerField(_("seats"))
+    # Empty: the default, `default_alert_threshold(seats)`.
+    alert_threshold = models.PositiveIntegerField(
+        _("low-seat alert threshold"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Alert when this many seats or fewer are left. Empty: 10 % of the "
+            "seats, at least 1."
+        ),
+    )
+    # Set when the alert was sent; cleared once more seats than the
+    # threshold are left again, so that each crossing alerts once.
+    low_seats_alerted = models.BooleanField(_("low-seat alert sent"), default=False)
 
     class Meta:
         verbose_name = _("plan allotment")
@@ -114,6 +127,23 @@ class Allotment(models.Model):
 
     def __str__(self):
         return f"{self.contract}: {self.seats} × {self.plan}"
+
+    @property
+    def alert_at(self) -> int:
+        """The threshold in effect: the one set, or the default."""
+        if self.alert_threshold is not None:
+            return self.alert_threshold
+        return default_alert_threshold(self.seats)
+
+    def seats_low(self, in_use: int) -> bool:
+        """Whether the seats left, with `in_use` taken, are at or under the
+        alert's threshold."""
+        return self.seats > 0 and self.seats - in_use <= self.alert_at
+
+
+def default_alert_threshold(seats: int) -> int:
+    """10 % of the seats, at least 1."""
+    return max(1, seats // 10)
 
 
 class SeatSource(models.TextChoices):
@@ -155,6 +185,13 @@ class Seat(models.Model):
         verbose_name=_("assigned by"),
     )
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    # The last day a paid feature was used with this seat, written at most
+    # once a day (`entitlements.feature_use`); empty: not since assigned.
+    last_used_on = models.DateField(_("last used on"), null=True, blank=True)
+    # The day the holder was reminded that an idle seat will be reclaimed.
+    idle_reminded_on = models.DateField(
+        _("reminded of idleness on"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("seat")
@@ -370,6 +407,16 @@ class EventKind(models.TextChoices):
     WAITLIST_DECLINED = "waitlist_declined", _("Waitlist entry declined")
     SEAT_REQUESTED = "seat_requested", _("Member asked for a plan")
     SEAT_REQUEST_DECLINED = "seat_request_declined", _("Request for a plan declined")
+    ALERT_THRESHOLD_SET = "alert_threshold_set", _("Low-seat alert threshold set")
+    LOW_SEATS = "low_seats", _("Few seats left: alert sent")
+    RECLAIM_POLICY_SET = "reclaim_policy_set", _("Idle seat policy changed")
+    IDLE_REMINDED = "idle_reminded", _("Idle plan: member reminded")
+    IDLE_KEPT = "idle_kept", _("Idle plan kept by the member")
+    SEAT_RECLAIMED = "seat_reclaimed", _("Idle plan reclaimed")
+    CHANGE_SCHEDULED = "change_scheduled", _("Plan change scheduled")
+    CHANGE_CANCELLED = "change_cancelled", _("Scheduled plan change cancelled")
+    CHANGE_DONE = "change_done", _("Scheduled plan change carried out")
+    CHANGE_FAILED = "change_failed", _("Scheduled plan change failed")
 
 
 class Event(models.Model):
@@ -659,3 +706,58 @@ class SeatRequestDigest(models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.sent_on}"
+
+
+class ScheduledChangeState(models.TextChoices):
+    PENDING = "pending", _("scheduled")
+    DONE = "done", _("carried out")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class ScheduledChange(models.Model):
+    """A member's plan change (Free included) an administrator scheduled for
+    a day; the scheduled-change sweep carries it out with the same service as
+    the dropdown, or marks it failed with the reason."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="scheduled_changes",
+        verbose_name=_("organization"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
+    on = models.DateField(_("on"))
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=ScheduledChangeState,
+        default=ScheduledChangeState.PENDING,
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
+    created_at = models.DateTimeField(_("scheduled at"), default=timezone.now)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled plan change")
+        verbose_name_plural = _("scheduled plan changes")
+        ordering = ["on", "pk"]
+        indexes = [
+            models.Index(fields=["state", "on"], name="contracts_change_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.plan} ({self.on})"

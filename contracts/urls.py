@@ -2,10 +2,13 @@ from django.urls import path
 
 from contracts.views import (
     account,
+    alerts,
     contract,
     member_detail,
     member_list,
     member_row,
+    reclaim,
+    schedule,
     waitlist,
 )
 
@@ -75,6 +78,18 @@ urlpatterns = [
         waitlist.seat_request_decline,
         name="plan-request-decline",
     ),
+    # Seats over time: low-seat alerts, idle plans.
+    path(
+        "organizations/<int:organization_id>/contract/alert-threshold/",
+        alerts.organization_threshold,
+        name="alert-threshold",
+    ),
+    path(
+        "organizations/<int:organization_id>/contract/idle-plans/",
+        reclaim.idle_policy,
+        name="idle-policy",
+    ),
+    path("keep-my-plan/<str:token>/", reclaim.idle_keep, name="idle-keep"),
     # The contract manager's account pages.
     path(
         "account/contracts/",
@@ -85,6 +100,11 @@ urlpatterns = [
         "account/contracts/<int:contract_id>/",
         account.contract_detail,
         name="account-contract-detail",
+    ),
+    path(
+        "account/contracts/<int:contract_id>/alert-threshold/",
+        alerts.account_threshold,
+        name="account-alert-threshold",
     ),
     path(
         "account/contracts/<int:contract_id>/key/",
@@ -142,6 +162,18 @@ urlpatterns = [
         "auto-assign/include/",
         member_detail.member_auto_assign_include,
         name="member-auto-assign-include",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/"
+        "plan/schedule/",
+        schedule.schedule,
+        name="member-plan-schedule",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:membership_id>/"
+        "plan/schedule/<int:change_id>/cancel/",
+        schedule.schedule_cancel,
+        name="member-plan-schedule-cancel",
     ),
     path(
         "organizations/<int:organization_id>/members/<int:membership_id>/remove/",

@@ -7,6 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Reclaiming idle seats (off by default): a member who used no paid
+    # feature for `idle_remind_days` is reminded, and their seat is freed
+    # `idle_reclaim_days` later unless they keep it.
+    idle_reclaim = models.BooleanField(_("reclaim idle plans"), default=False)
+    idle_remind_days = models.PositiveSmallIntegerField(
+        _("remind after (days without use)"), default=60
+    )
+    idle_reclaim_days = models.PositiveSmallIntegerField(
+        _("reclaim after (days after the reminder)"), default=14
+    )
 
     class Meta:
         verbose_name = _("organization")

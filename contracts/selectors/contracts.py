@@ -31,10 +31,17 @@ class PlanUsage:
     plan: Plan
     total: int
     assigned: int
+    # The low-seat alert's threshold (issue 11, point 8): at or under it,
+    # the contract pages show a banner.
+    alert_at: int = 0
 
     @property
     def available(self) -> int:
         return max(self.total - self.assigned, 0)
+
+    @property
+    def is_low(self) -> bool:
+        return self.total > 0 and self.available <= self.alert_at
 
 
 def contract_list_managed(*, user: User) -> QuerySet[Contract]:
@@ -128,7 +135,10 @@ def plan_overview(*, contracts: Iterable[Contract]) -> dict[int, list[PlanUsage]
     for allotment in allotments:
         overview[allotment.contract_id].append(
             PlanUsage(
-                plan=allotment.plan, total=allotment.seats, assigned=allotment.assigned
+                plan=allotment.plan,
+                total=allotment.seats,
+                assigned=allotment.assigned,
+                alert_at=allotment.alert_at,
             )
         )
     return overview

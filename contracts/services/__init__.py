@@ -2,13 +2,23 @@
 package, inside a transaction, so that the views, the admin and the
 entitlements share one set of rules. Split by what changes together:
 `connections` (connect, keys, disconnect, the automatic assignment switch),
-`key_attempts` (the limits on wrong keys and their history),
-`seats` (plans given and taken back, requests, allotments), `support`
-(what support staff do from the admin: end dates, key revocation,
-deleting an organization), `waitlist` (members waiting for a seat, served
-as seats free) and `requests` (members asking for a plan, the daily
-digest)."""
+`key_attempts` (the limits on wrong keys and their history), `seats`
+(plans given and taken back, requests), `allotments` (the seats of each
+plan), `support` (what support staff do from the admin: end dates, key
+revocation, deleting an organization), `waitlist` (members waiting for a
+seat, served as seats free), `requests` (members asking for a plan, the
+daily digest), and seats over time: `alerts` (low-seat alerts), `reclaim`
+(idle seats) and `schedule` (scheduled plan changes)."""
 
+from contracts.services.alerts import (
+    allotment_alert_check,
+    allotment_alert_threshold_set,
+)
+from contracts.services.allotments import (
+    allotment_check,
+    allotment_delete,
+    allotment_set,
+)
 from contracts.services.connections import (
     KEY_LIFETIME,
     connection_key_generate,
@@ -22,16 +32,24 @@ from contracts.services.key_attempts import (
     KEY_ATTEMPT_LIMIT_ORGANIZATION,
     KEY_ATTEMPT_WINDOW,
 )
+from contracts.services.reclaim import (
+    reclaim_policy_set,
+    seat_idle_keep,
+    seat_idle_remind,
+    seat_reclaim,
+)
 from contracts.services.requests import (
     seat_request_create,
     seat_request_decline,
     seat_request_digest_sweep,
     seat_request_give,
 )
+from contracts.services.schedule import (
+    plan_change_apply,
+    plan_change_cancel,
+    plan_change_schedule,
+)
 from contracts.services.seats import (
-    allotment_check,
-    allotment_delete,
-    allotment_set,
     member_auto_assign_include,
     member_plan_set,
     member_plan_set_many,
@@ -62,6 +80,8 @@ __all__ = [
     "KEY_ATTEMPT_LIMIT_ORGANIZATION",
     "KEY_ATTEMPT_WINDOW",
     "KEY_LIFETIME",
+    "allotment_alert_check",
+    "allotment_alert_threshold_set",
     "allotment_check",
     "allotment_delete",
     "allotment_set",
@@ -77,9 +97,16 @@ __all__ = [
     "member_plan_set_many",
     "member_remove",
     "organization_delete",
+    "plan_change_apply",
+    "plan_change_cancel",
+    "plan_change_schedule",
     "plan_request_record",
+    "reclaim_policy_set",
+    "seat_idle_keep",
+    "seat_idle_remind",
     "seat_put",
     "seat_put_check",
+    "seat_reclaim",
     "seat_release",
     "seat_request_create",
     "seat_request_decline",

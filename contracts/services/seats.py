@@ -1,18 +1,16 @@
 """Seats: a member's plan given, changed or taken back, members leaving,
-plan requests, and the contract's allotments."""
+plan requests. The contract's allotments are `allotments`'."""
 
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.notifications import email_after_commit
 from contracts import entitlements, impact
 from contracts.exceptions import (
-    AllotmentTooSmall,
     ContractError,
     ContractUnavailable,
     NotAMember,
@@ -29,6 +27,10 @@ from contracts.models import (
 )
 from contracts.services import waitlist
 from contracts.services._common import _connected_contract, _email_member_plan, _event
+from contracts.services.alerts import (
+    allotment_alert_check,
+    allotment_alert_check_after_commit,
+)
 from organizations import services as organization_services
 from organizations.models import Membership, Organization, Role
 from plans.models import Feature, Plan
@@ -154,6 +156,9 @@ def seat_put(
     else:
         waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
         kind = EventKind.SEAT_CHANGED
+        allotment_alert_check_after_commit(
+            contract_id=contract.pk, plan_id=seat.plan_id
+        )
         before = impact.plan_now(user)
         for name, value in fields.items():
             setattr(seat, name, value)
@@ -161,6 +166,8 @@ def seat_put(
         deactivated = impact.plan_loss(
             user=user, before=before, after=impact.plan_now(user)
         )
+    # The allotment is locked already: the low-seat check costs a count.
+    allotment_alert_check(contract_id=contract.pk, plan_id=plan.pk)
     # Requests for what the new plan includes are answered.
     PlanRequest.objects.filter(
         contract=contract,
@@ -182,10 +189,14 @@ def seat_put(
 
 
 @transaction.atomic
-def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
-    """Free a seat at once. Nothing the member made is deleted; their email
-    names the surveys that went inactive."""
-    deactivated = impact.seat_release_preview(seat=seat)
+def seat_release(
+    *, seat: Seat, actor: User | None, source: str, notify: bool = True
+) -> None:
+    """Free a seat at once. Nothing the member made is deleted. `notify`:
+    email the member that their plan was taken back, naming the surveys
+    that went inactive (a caller with more to say, a reclaim, sends its own
+    email)."""
+    deactivated = impact.seat_release_preview(seat=seat) if notify else []
     deleted, _rows = Seat.objects.filter(pk=seat.pk).delete()
     if not deleted:
         return
@@ -198,11 +209,13 @@ def seat_release(*, seat: Seat, actor: User | None, source: str) -> None:
         plan=seat.plan,
         source=source,
     )
-    _email_member_plan(
-        user=seat.user, plan=None, contract=contract, deactivated=deactivated
-    )
+    if notify:
+        _email_member_plan(
+            user=seat.user, plan=None, contract=contract, deactivated=deactivated
+        )
     transaction.on_commit(entitlements.feature_asks_reset)
     waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
+    allotment_alert_check_after_commit(contract_id=contract.pk, plan_id=seat.plan_id)
 
 
 @transaction.atomic
@@ -260,86 +273,6 @@ def plan_request_record(*, contract: Contract, user: User, feature: Feature) -> 
     )
 
 
-def allotment_check(*, contract: Contract, plan: Plan, seats: int) -> None:
-    """Raise the error `allotment_set` would raise now, without changing
-    anything (for the admin's form). `allotment_set` checks again under its
-    lock."""
-    _allotment_refusal(contract=contract, plan=plan, seats=seats)
-
-
-@transaction.atomic
-def allotment_set(
-    *, contract: Contract, plan: Plan, seats: int, actor: User, source: str
-) -> Allotment:
-    """Give a contract `seats` seats of a plan. Never fewer than the members
-    who hold the plan: their seats are not taken back silently."""
-    allotment = (
-        Allotment.objects.select_for_update(of=("self",)).filter(
-            contract=contract, plan=plan
-        )
-    ).first()
-    _allotment_refusal(contract=contract, plan=plan, seats=seats)
-    before = allotment.seats if allotment is not None else 0
-    if allotment is None:
-        allotment = Allotment.objects.create(contract=contract, plan=plan, seats=seats)
-    elif allotment.seats != seats:
-        allotment.seats = seats
-        allotment.save(update_fields=["seats"])
-    if seats > before:
-        waitlist.waitlist_seat_freed(contract=contract, plan=plan)
-    if before != seats:
-        _seats_changed_event(
-            contract=contract,
-            plan=plan,
-            before=before,
-            after=seats,
-            actor=actor,
-            source=source,
-        )
-    return allotment
-
-
-@transaction.atomic
-def allotment_delete(*, allotment: Allotment, actor: User, source: str) -> None:
-    """Take a plan off a contract, which only an unused plan allows."""
-    locked = (
-        Allotment.objects.select_for_update(of=("self",))
-        .filter(pk=allotment.pk)
-        .first()
-    )
-    if locked is None:
-        return
-    _allotment_refusal(contract=locked.contract, plan=locked.plan, seats=0)
-    locked.delete()
-    _seats_changed_event(
-        contract=locked.contract,
-        plan=locked.plan,
-        before=locked.seats,
-        after=0,
-        actor=actor,
-        source=source,
-    )
-
-
-def _seats_changed_event(
-    *,
-    contract: Contract,
-    plan: Plan,
-    before: int,
-    after: int,
-    actor: User,
-    source: str,
-) -> None:
-    _event(
-        EventKind.SEATS_CHANGED,
-        contract=contract,
-        actor=actor,
-        plan=plan,
-        source=source,
-        detail=f"{before} → {after}",
-    )
-
-
 def _seat_put_refusal(
     *, contract: Contract, user: User, plan: Plan, lock: bool
 ) -> Seat | None:
@@ -373,25 +306,3 @@ def _seat_put_refusal(
             % {"plan": plan.display_name, "reference": contract.reference}
         )
     return seat
-
-
-def _allotment_refusal(*, contract: Contract, plan: Plan, seats: int) -> None:
-    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
-    if seats < in_use:
-        raise AllotmentTooSmall(
-            ngettext(
-                "%(count)d member holds the %(plan)s plan of contract "
-                "%(reference)s: it needs at least %(count)d seat. Free seats "
-                "first.",
-                "%(count)d members hold the %(plan)s plan of contract "
-                "%(reference)s: it needs at least %(count)d seats. Free seats "
-                "first.",
-                in_use,
-            )
-            % {
-                "count": in_use,
-                "plan": plan.display_name,
-                "reference": contract.reference,
-            },
-            contract=contract,
-        )

@@ -52,6 +52,10 @@ def member_detail(
             "role_form": RoleForm(initial={"role": member.role}),
             "panel": selectors.member_plan_panel(membership=membership, member=member),
             "exclusion": _exclusion(membership, member),
+            "schedule": membership.is_administrator
+            and selectors.member_schedule_panel(
+                organization=membership.organization, user_id=member.user_id
+            ),
         },
     )
 

@@ -7,6 +7,7 @@ those), and on the phone no page scrolls sideways.
 The crawl names its pages; the URLconf tells which it must cover, so a page
 added later without being crawled fails here too."""
 
+import datetime
 import io
 from urllib.parse import urlparse
 
@@ -20,13 +21,15 @@ from django.urls import (
     get_resolver,
     resolve,
 )
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from accounts.models import User
 from contracts import services
-from contracts.models import Contract
+from contracts.keep_links import keep_token
+from contracts.models import Contract, Seat
 from organizations.models import Membership, Organization
 from plans.models import Feature, Plan
 from surveys import services as survey_services
@@ -45,6 +48,10 @@ NOT_PAGES = {
     "accounts:logout": "a post from the user menu",
     "accounts:side-menu": "the side menu's toggle, a post",
     "contracts:auto-assign": "the switch's post",
+    "contracts:alert-threshold": "a post of the contract page",
+    "contracts:account-alert-threshold": "a post of the manager's contract page",
+    "contracts:member-plan-schedule": "a post of the member page",
+    "contracts:member-plan-schedule-cancel": "a post of the member page",
     "contracts:member-add": "a post of the members page",
     "contracts:member-bulk-plan": "a post of the members page",
     "contracts:member-list-plan": "a post of the members page",
@@ -386,6 +393,7 @@ def test_every_page_passes_axe(open_page, browser_problems, language, screen):
     expect(page.get_by_role("dialog")).to_be_visible()
     crawl.check(page, "disconnect dialog")
     visit(page, f"{contract_url}disconnect/")
+    visit(page, f"{contract_url}idle-plans/")
     visit(page, members_url)
     visit(page, bob.get_absolute_url())
     page.get_by_role("combobox", name=words["plan"], exact=True).select_option(
@@ -439,6 +447,22 @@ def test_every_page_passes_axe(open_page, browser_problems, language, screen):
     # Erin: Globex's administrator, its contract connected, a plan asked for.
     page = crawl.person(people["erin"].email)
     visit(page, f"/organizations/{globex.pk}/contract/")
+
+    # Erin's seat is idle: the "Keep my plan" page of her reminder, and a
+    # plan change scheduled for Frank on his member page.
+    today = timezone.localdate()
+    Seat.objects.filter(pk=seat.pk).update(idle_reminded_on=today)
+    seat.refresh_from_db()
+    visit(crawl.person(), f"/keep-my-plan/{keep_token(seat=seat, until=today)}/")
+    frank = Membership.objects.get(organization=globex, user__full_name="Frank Roux")
+    services.plan_change_schedule(
+        organization=globex,
+        user=frank.user,
+        plan=Plan.objects.get(code="professional"),
+        on=today + datetime.timedelta(days=3),
+        actor=people["erin"],
+    )
+    visit(page, frank.get_absolute_url())
 
     assert crawl.violations == [], "\n".join(crawl.violations)
     pages = _url_names() - set(NOT_PAGES)

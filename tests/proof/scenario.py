@@ -3,7 +3,9 @@
 Each organization has an administrator, a collaborator (who owns its
 surveys and holds a seat) and a reader; a contract with seats, managed by
 someone outside the organization and connected to it, with a connection key
-and a plan request; a spare contract its administrator manages, not
+and a plan request, a plan change scheduled for the reader and the seat's
+holder reminded that it is idle (with their "Keep my plan" link); a spare
+contract its administrator manages, not
 connected; an open survey with questions, a link, an invitation and
 responses; and a draft survey. Their names, emails, titles and references
 are distinctive, so that a page showing one tenant's data to someone who
@@ -14,16 +16,25 @@ back at the end of the module; each test then runs in its own savepoint
 (pytest-django's `db`), so what one test changes no other test sees.
 """
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import User
 from contracts import services as contract_services
-from contracts.models import ConnectionKey, Contract, PlanRequest, Seat
+from contracts.keep_links import keep_token
+from contracts.models import (
+    ConnectionKey,
+    Contract,
+    PlanRequest,
+    ScheduledChange,
+    Seat,
+)
 from organizations.models import Membership, Organization
 from plans.models import Feature
 from surveys.models import Distribution, Invitation, Question, Survey
@@ -56,6 +67,8 @@ class Tenant:
     key: ConnectionKey
     key_plaintext: str
     plan_request: PlanRequest
+    scheduled_change: ScheduledChange
+    keep_token: str
     survey: Survey
     questions: dict[str, Question]
     link: Distribution
@@ -141,6 +154,16 @@ def tenant_build(label: str) -> Tenant:
     contract_services.plan_request_record(
         contract=contract, user=reader, feature=Feature.REPORT_EXPORT
     )
+    today = timezone.localdate()
+    scheduled_change = contract_services.plan_change_schedule(
+        organization=organization,
+        user=reader,
+        plan=plan("reader-plus"),
+        on=today + datetime.timedelta(days=10),
+        actor=admin,
+    )
+    Seat.objects.filter(pk=seat.pk).update(idle_reminded_on=today)
+    seat.refresh_from_db()
     spare_contract = ContractFactory(
         reference=f"{label.upper()}-SPARE-4410",
         seats={"starter": 2},
@@ -180,6 +203,8 @@ def tenant_build(label: str) -> Tenant:
         key=key,
         key_plaintext=key_plaintext,
         plan_request=PlanRequest.objects.get(contract=contract, user=reader),
+        scheduled_change=scheduled_change,
+        keep_token=keep_token(seat=seat, until=today + datetime.timedelta(days=7)),
         survey=survey,
         questions=questions,
         link=link,

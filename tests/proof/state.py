@@ -14,6 +14,7 @@ from contracts.models import (
     Event,
     EventKind,
     PlanRequest,
+    ScheduledChange,
     Seat,
     SeatRequest,
     WaitlistEntry,
@@ -50,16 +51,29 @@ def snapshot(*, with_refusal_records: bool = False) -> dict[str, list]:
         "users": User.objects.values_list(
             "pk", "email", "full_name", "password", "is_active", "is_staff"
         ),
-        "organizations": Organization.objects.values_list("pk", "name"),
+        "organizations": Organization.objects.values_list(
+            "pk", "name", "idle_reclaim", "idle_remind_days", "idle_reclaim_days"
+        ),
         "memberships": Membership.objects.values_list(
             "pk", "organization_id", "user_id", "role"
         ),
         "contracts": Contract.objects.values_list(
             "pk", "organization_id", "auto_assign", "connected_at", "ends_on"
         ),
-        "allotments": Allotment.objects.values_list("contract_id", "plan_id", "seats"),
+        "allotments": Allotment.objects.values_list(
+            "contract_id", "plan_id", "seats", "alert_threshold"
+        ),
         "seats": Seat.objects.values_list(
-            "pk", "contract_id", "plan_id", "user_id", "source", "assigned_at"
+            "pk",
+            "contract_id",
+            "plan_id",
+            "user_id",
+            "source",
+            "assigned_at",
+            "idle_reminded_on",
+        ),
+        "scheduled_changes": ScheduledChange.objects.values_list(
+            "pk", "organization_id", "user_id", "plan_id", "on", "state"
         ),
         "keys": ConnectionKey.objects.values_list(
             "pk", "contract_id", "used_at", "used_by_id", "revoked_at"

@@ -33,6 +33,7 @@ contract references (see Tenant.secrets), and no refused POST changes
 anything.
 """
 
+import datetime
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -170,6 +172,10 @@ def invitation_token(tenant: Tenant) -> dict:
     return {"token": tenant.invitation.token}
 
 
+def _in_days(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
 def survey_title(tenant: Tenant) -> list[str]:
     return [tenant.survey.title]
 
@@ -274,10 +280,38 @@ ENTRIES: dict[str, Entry] = {
         kwargs=organization,
         data=lambda tenant: {"request": "1"},
     ),
+    # Seats over time: the low-seat alert's threshold, idle plans (the
+    # policy page, and the reminder's "Keep my plan" link: a signed token
+    # anyone holding it may use; a wrong one says it has expired).
+    "contracts:alert-threshold": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"plan": "professional", "threshold": "1"},
+    ),
+    "contracts:idle-policy": Entry(
+        get=org_admins(200),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"remind_days": "30", "reclaim_days": "7"},
+    ),
+    "contracts:idle-keep": Entry(
+        get=anyone(200),
+        post=anyone(200),
+        kwargs=lambda tenant: {"token": "not-a-valid-token"},
+        swap_as=None,
+    ),
     # The contract manager's account pages.
     "contracts:account-contract-list": Entry(get=logged_in(200), swap_as=None),
     "contracts:account-contract-detail": Entry(
         get=contract_managers(200), kwargs=contract, swap_as="manager"
+    ),
+    "contracts:account-alert-threshold": Entry(
+        get=post_only(),
+        post=contract_managers(302),
+        kwargs=contract,
+        swap_as="manager",
+        data=lambda tenant: {"plan": "professional", "threshold": "1"},
     ),
     "contracts:key-generate": Entry(
         get=contract_managers(200),
@@ -330,6 +364,20 @@ ENTRIES: dict[str, Entry] = {
         get=post_only(),
         post=org_admins(302),
         kwargs=member_of("collaborator_membership"),
+    ),
+    "contracts:member-plan-schedule": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=member_of("collaborator_membership"),
+        data=lambda tenant: {"plan": "reader-plus", "on": _in_days(5)},
+    ),
+    "contracts:member-plan-schedule-cancel": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=lambda tenant: {
+            **member_of("reader_membership")(tenant),
+            "change_id": tenant.scheduled_change.pk,
+        },
     ),
     "contracts:member-remove": Entry(
         get=org_admins(200),

@@ -30,6 +30,7 @@ every run. FUZZ_EXAMPLES=500 runs a longer search locally.
 Replayed and reordered posts are in test_fuzz_sequences.py.
 """
 
+import datetime
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
@@ -205,6 +207,10 @@ def hostile(scenario: Scenario) -> st.SearchStrategy:
 
 
 # The endpoints
+
+
+def _in_days(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
 def codes() -> list[str]:
@@ -439,6 +445,58 @@ ENDPOINTS = [
         kwargs=organization_id,
         fields=lambda s: {"enabled": ["on", "", "false", "0"]},
     ),
+    # Seats over time
+    Endpoint(
+        "contracts:alert-threshold",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"plan": codes(), "threshold": ["1", "", "0", "2"]},
+    ),
+    Endpoint(
+        "contracts:idle-policy",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {
+            "enabled": ["on", ""],
+            "remind_days": ["30", "1", "3650"],
+            "reclaim_days": ["7", "1", "3650"],
+        },
+    ),
+    Endpoint(
+        "contracts:idle-policy",
+        actor=lambda s: s.a.admin,
+        method="GET",
+        kwargs=organization_id,
+        query=lambda s: {
+            "preview": ["1"],
+            "remind_days": ["30", "1"],
+            "reclaim_days": ["7", "1"],
+        },
+    ),
+    Endpoint(
+        "contracts:idle-keep",
+        actor=lambda s: None,
+        kwargs=lambda s: {"token": [s.a.keep_token, s.b.keep_token, "made-up"]},
+    ),
+    Endpoint(
+        "contracts:member-plan-schedule",
+        actor=lambda s: s.a.admin,
+        kwargs=membership_ids,
+        fields=lambda s: {
+            "plan": codes(),
+            "on": [_in_days(5), _in_days(0), _in_days(-1), "2999-12-31"],
+            "confirmed": ["1", ""],
+        },
+    ),
+    Endpoint(
+        "contracts:member-plan-schedule-cancel",
+        actor=lambda s: s.a.admin,
+        kwargs=lambda s: {
+            **organization_id(s),
+            "membership_id": [s.a.reader_membership.pk, s.b.reader_membership.pk],
+            "change_id": [s.a.scheduled_change.pk, s.b.scheduled_change.pk],
+        },
+    ),
     # The contract manager's pages
     Endpoint(
         "contracts:key-generate",
@@ -446,6 +504,12 @@ ENDPOINTS = [
         kwargs=contract_id,
         fields=lambda s: {"in_dialog": ["1", "0"]},
         targets=("key-panel",),
+    ),
+    Endpoint(
+        "contracts:account-alert-threshold",
+        actor=lambda s: s.a.manager,
+        kwargs=contract_id,
+        fields=lambda s: {"plan": codes(), "threshold": ["1", "", "0"]},
     ),
     Endpoint(
         "contracts:seat-release",
