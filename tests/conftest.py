@@ -27,6 +27,9 @@ def pytest_configure(config):
     only those (`tests.caches.WorkerRedisCache`)."""
     os.environ["DJANGO_TASKS_BACKEND"] = IMMEDIATE_TASKS
     django_settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+    # An app's ready() may have built the backend already, from the settings
+    # (a module with a task imported while Django set up).
+    _task_backends_reset()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = os.environ.get("CACHE_URL", "")
     if worker and url.startswith(("redis://", "rediss://", "unix://")):

@@ -25,6 +25,7 @@ def member_export_rows(
         _("Plan"),
         _("How assigned"),
         _("Since"),
+        _("Last activity"),
     ]
     roles = {role.value: str(role.label) for role in Role}
     plans = {plan_id: plan.display_name for plan_id, plan in catalog.items()}
@@ -53,6 +54,7 @@ def member_export_rows(
                 plans.get(member.effective_plan_id, ""),
                 how,
                 since,
+                member.seat_last_used.isoformat() if member.seat_last_used else "",
             ]
 
     return rows()

@@ -48,6 +48,7 @@ MEMBER_SORTS = {
     "role": F("role"),
     "plan": F("effective_plan_rank"),
     "since": F("seat_since"),
+    "activity": F("seat_last_used"),
 }
 MEMBER_SORT_DEFAULT = "email"
 
@@ -78,8 +79,9 @@ def member_list_with_seats(
     """`member_list_with_plans` with what the seat behind each effective plan says: how
     it was given (`seat_source`, `seat_feature`), by whom
     (`seat_assigned_by`: their name, or their email without one) and since
-    when (`seat_since`); all empty for Free. Each is a subquery of the same
-    query, never one query per row."""
+    when (`seat_since`), and the last day the member used a paid feature with
+    it (`seat_last_used`, the members' last activity); all empty for Free.
+    Each is a subquery of the same query, never one query per row."""
     seat = effective_seats(OuterRef("user_id"))
     assigned_by = seat.annotate(
         by=Coalesce(
@@ -96,6 +98,7 @@ def member_list_with_seats(
         seat_feature=Subquery(seat.values("feature")[:1]),
         seat_since=Subquery(seat.values("assigned_at")[:1]),
         seat_assigned_by=Subquery(assigned_by.values("by")[:1]),
+        seat_last_used=Subquery(seat.values("last_used_on")[:1]),
     ).alias(
         # Only for sorting by plan: Free, without a seat, is rank 0.
         effective_plan_rank=Coalesce(Subquery(seat.values("plan__rank")[:1]), Value(0)),

@@ -426,7 +426,11 @@ class TestSort:
         _give(organization, ann, "reader-plus", admin_user)
         _give(organization, zoe, "professional", admin_user)
         Seat.objects.filter(user=ann.user).update(
-            assigned_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+            assigned_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            last_used_on=datetime.date(2026, 3, 1),
+        )
+        Seat.objects.filter(user=zoe.user).update(
+            last_used_on=datetime.date(2026, 2, 1)
         )
         return {"admin": admin_user.email, "ann": ann, "zoe": zoe, "max": max_}
 
@@ -446,6 +450,9 @@ class TestSort:
             # Free has no "since": last both ways.
             ("since", ["ann", "zoe", "max"]),
             ("-since", ["zoe", "ann", "max"]),
+            # The last activity: Max, on Free, has none.
+            ("activity", ["zoe", "ann", "max"]),
+            ("-activity", ["ann", "zoe", "max"]),
         ],
     )
     def test_each_column_sorts_both_ways(self, admin_client, people, sort, expected):

@@ -1022,6 +1022,10 @@ class TestExport:
             source=SeatSource.AUTOMATIC,
             feature=Feature.REPORTS_REAL_DATA,
         )
+        # Bob used a paid feature on the 2nd of November: his last activity.
+        Seat.objects.filter(user=bob.user).update(
+            last_used_on=datetime.date(2026, 11, 2)
+        )
         response = admin_client.get(self._url(organization))
         assert response.status_code == 200
         assert response.streaming
@@ -1031,7 +1035,15 @@ class TestExport:
         )
         today = timezone.localdate().isoformat()
         assert self._rows(response) == [
-            ["Email address", "Name", "Role", "Plan", "How assigned", "Since"],
+            [
+                "Email address",
+                "Name",
+                "Role",
+                "Plan",
+                "How assigned",
+                "Since",
+                "Last activity",
+            ],
             [
                 "bob@acme.example",
                 "Bob Bernard",
@@ -1039,6 +1051,7 @@ class TestExport:
                 "Professional",
                 "by hand",
                 today,
+                "2026-11-02",
             ],
             [
                 "carol@acme.example",
@@ -1047,12 +1060,14 @@ class TestExport:
                 "Reader+",
                 "automatically, for “Reading reports with real data”",
                 today,
+                "",
             ],
             [
                 admin_user.email,
                 admin_user.full_name,
                 "Administrator",
                 "Free",
+                "",
                 "",
                 "",
             ],
@@ -1205,8 +1220,11 @@ class TestMemberListHowAssigned:
         today = timezone.localdate()
         bob_row = self._row(response, "bob@acme.example")
         assert f"by hand, by {admin_user.full_name}" in bob_row
-        # The Since column, last, gives the date the seat was given.
-        assert bob_row.rstrip().endswith(f"{today:%Y}</td>")
+        # The Since column gives the date the seat was given; the last
+        # activity, last, is empty until a paid feature is used.
+        since, last_activity = re.findall(r"<td>(.*?)</td>", bob_row, re.S)[-2:]
+        assert since.endswith(f"{today:%Y}")
+        assert last_activity == ""
         carol_row = self._row(response, "carol@acme.example")
         assert "automatically, for “Reading reports with real data”" in carol_row
         admin_row = self._row(response, admin_user.email)
