@@ -240,10 +240,18 @@ document.addEventListener("focusout", (event) => {
 // stylesheet does it for tables marked "stacked"); each cell is given its
 // column's header to show. Without JavaScript a table that is too wide
 // scrolls inside its .table-scroll box instead.
+// A header's words as a screen reader hears them: without what is hidden
+// from it (a sort arrow).
+function spokenText(cell) {
+  const copy = cell.cloneNode(true);
+  for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
+  return copy.textContent.trim();
+}
+
 function stackTables(root) {
   for (const table of root.querySelectorAll("table.table")) {
     const headers = [...table.querySelectorAll("thead tr:last-child > *")].map(
-      (cell) => cell.textContent.trim(),
+      spokenText,
     );
     for (const row of table.querySelectorAll("tbody tr, tfoot tr")) {
       let column = 0;

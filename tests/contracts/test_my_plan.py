@@ -23,8 +23,10 @@ pytestmark = pytest.mark.django_db
 # features and surveys: the session and its person, the organizations,
 # the survey page (count and rows), then "My plan": the seat that sets the
 # plan, the catalogue and its features, the contracts in force with their
-# allotments, and on Free the last take-back.
-HOME_QUERIES = 11
+# allotments, and on Free the last take-back; then the plan requests'
+# panel: the contracts in force, the member's seats, requests and places
+# on the waitlist there.
+HOME_QUERIES = 14
 
 
 def _my_plan(client) -> str:

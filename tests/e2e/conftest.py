@@ -4,10 +4,16 @@ They skip, saying why, where Chromium is absent; CI installs it.
 """
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from django.db import connections
+from django.conf import settings
+from django.db import connection, connections
+
+from tests.conftest import DATABASE_TASKS
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).parent
@@ -164,3 +170,50 @@ def log_in(page, email, password, language="en"):
     page.get_by_label(labels[1]).fill(password)
     page.locator("main").get_by_role("button", name=labels[2]).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture
+def live_worker(db_tasks, live_server, tmp_path):
+    """`manage.py db_worker` in a process of its own, on the test database
+    that the live server uses, with the database queue; yields the file its
+    output goes to."""
+    database = connection.settings_dict
+    url = (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    output = tmp_path / "worker.log"
+    with output.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval=0.2",
+            ],
+            cwd=settings.BASE_DIR,
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "DJANGO_TASKS_BACKEND": DATABASE_TASKS,
+                "EMAIL_URL": "consolemail://",
+                "PYTHONUNBUFFERED": "1",
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    yield output
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def wait_for(condition, seconds=90):
+    """Poll: a worker process starting on a busy machine takes a while."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
