@@ -1,8 +1,9 @@
 """Issue 10, point 15, on a phone (390 × 844), in English and in French:
 the header's links fold into a menu that opens, leads on and closes with
 Escape; tables show each row as "header: value" lines; a long email address
-wraps. No page scrolls sideways. (The crawl of test_pages.py checks every
-page at this size too, as each kind of person, with axe.)"""
+wraps. No page scrolls sideways, the admin's included for support staff.
+(The crawl of test_pages.py checks every page of the app at this size too,
+as each kind of person, with axe.)"""
 
 import pytest
 from django.core.management import call_command
@@ -94,3 +95,26 @@ def test_tables_stack_and_long_addresses_wrap_on_a_phone(open_page, language):
     # The table keeps its headers for screen readers.
     expect(page.get_by_role("columnheader", name=words["email"])).to_have_count(1)
     assert axe_violations(page) == []
+
+
+def test_the_admin_fits_a_phone_for_support(open_page, language):
+    """Support staff on a phone: the admin's index, every list it links to,
+    and the first object of each, without sideways scrolling."""
+    call_command("demo_load", verbosity=0)
+    page = _phone(open_page, language, "support@example.com")
+    page.goto("/admin/")
+    lists = page.eval_on_selector_all(
+        "#content-main a[href$='/']:not([href$='/add/'])",
+        "links => [...new Set(links.map((link) => link.pathname))]",
+    )
+    assert len(lists) >= 5, page.content()
+    problems = []
+    for url in ["/admin/", *lists]:
+        page.goto(url)
+        problems += sideways_problems(page)
+        first = page.locator("#result_list tbody th a").first
+        if first.count():
+            first.click()
+            page.wait_for_load_state()
+            problems += sideways_problems(page)
+    assert problems == []
