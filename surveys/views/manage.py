@@ -20,6 +20,7 @@ from accounts.http import HtmxHttpRequest
 from contracts.my_plan import my_plan
 from contracts.selectors import plan_request_panels
 from organizations.selectors import membership_list_for_user
+from plans.models import Feature
 from surveys import selectors, services
 from surveys.exceptions import FeatureRefused, SurveyError
 from surveys.forms import (
@@ -30,6 +31,7 @@ from surveys.forms import (
     SurveyCreateForm,
 )
 from surveys.models import Survey
+from surveys.views._refusals import refusal_message
 
 SURVEYS_PER_PAGE = 20
 # The panels of the survey page where a message confirming their form shows
@@ -237,7 +239,16 @@ def branding_set(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
             # their own member page: shown to the owner only.
             mine = survey.owner_id == request.user.pk
             messages.error(
-                request, error.html if mine else str(error), extra_tags=IN_BRANDING
+                request,
+                refusal_message(
+                    request,
+                    error.html,
+                    feature=Feature.CUSTOM_BRANDING,
+                    back=f"{survey.get_absolute_url()}#branding",
+                )
+                if mine
+                else str(error),
+                extra_tags=IN_BRANDING,
             )
         except SurveyError as error:
             messages.error(request, str(error), extra_tags=IN_BRANDING)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +19,7 @@ from contracts.selectors import WaitlistOffer, waitlist_offer
 from plans.models import Feature
 from surveys import exports, selectors
 from surveys.models import Survey
+from surveys.views._refusals import refusal_message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,7 +77,15 @@ def report_export(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
     survey = selectors.survey_get(user=request.user, survey_id=survey_id)
     use = feature_use(user=request.user, feature=Feature.REPORT_EXPORT)
     if not use.allowed:
-        messages.error(request, use.message_html())
+        messages.error(
+            request,
+            refusal_message(
+                request,
+                use.message_html(),
+                feature=Feature.REPORT_EXPORT,
+                back=reverse("surveys:survey-report", args=[survey.pk]),
+            ),
+        )
         return redirect("surveys:survey-report", survey_id=survey.pk)
     if use.assigned is not None:
         messages.info(request, use.message)

@@ -153,3 +153,57 @@ def test_an_entry_of_another_organization_reads_as_already_answered(
     assert "already answered" in response.text
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.WAITING
+
+
+def test_a_refused_export_offers_the_waitlist_for_exporting(
+    contract, organization, admin_user, carol, client, report_url
+):
+    """Exporting needs Professional, and the contract has none left for
+    Carol: the refusal names the feature and offers the waitlist, which
+    brings her back to the report."""
+    services.allotment_set(
+        contract=contract,
+        plan=plan("professional"),
+        seats=0,
+        actor=admin_user,
+        source="support",
+    )
+    client.force_login(carol)
+    survey_id = int(report_url.rstrip("/").split("/")[-2])
+    response = client.post(
+        reverse("surveys:report-export", args=[survey_id]), follow=True
+    )
+    assert "Join the waitlist" in response.text
+    assert f'value="{Feature.REPORT_EXPORT}"' in response.text
+    assert f'name="next" value="{report_url}"' in response.text
+    client.post(
+        reverse("contracts:waitlist-join", args=[organization.pk]),
+        {"feature": Feature.REPORT_EXPORT, "next": report_url},
+    )
+    assert WaitlistEntry.objects.get(user=carol).feature == Feature.REPORT_EXPORT
+
+
+def test_a_refused_branding_offers_the_waitlist_to_the_owner(
+    contract, organization, admin_user, carol, client
+):
+    """Carol's own survey: branding needs Professional, none left; the
+    refusal beside the branding form offers the waitlist for branding."""
+    services.allotment_set(
+        contract=contract,
+        plan=plan("professional"),
+        seats=0,
+        actor=admin_user,
+        source="support",
+    )
+    survey = SurveyFactory(owner=carol, organization=organization)
+    client.force_login(carol)
+    response = client.post(
+        reverse("surveys:branding", args=[survey.pk]),
+        {"colour": "teal", "logo": "leaf"},
+        follow=True,
+    )
+    assert "Join the waitlist" in response.text
+    assert f'value="{Feature.CUSTOM_BRANDING}"' in response.text
+    assert f'name="next" value="{survey.get_absolute_url()}#branding"' in (
+        response.text
+    )
