@@ -229,6 +229,7 @@ LIFECYCLE_SWEEPS = [
     "contracts.sweeps.low_seat_sweep",
     "contracts.sweeps.idle_seat_sweep",
     "contracts.sweeps.scheduled_change_sweep",
+    "contracts.services.key_attempts.key_attempts_prune_sweep",
 ]
 LIFECYCLE_TICK_SECONDS = env.int("DJANGO_LIFECYCLE_TICK_SECONDS", default=60)
 

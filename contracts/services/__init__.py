@@ -31,6 +31,7 @@ from contracts.services.key_attempts import (
     KEY_ATTEMPT_LIMIT,
     KEY_ATTEMPT_LIMIT_ORGANIZATION,
     KEY_ATTEMPT_WINDOW,
+    key_attempts_prune_sweep,
 )
 from contracts.services.reclaim import (
     reclaim_policy_set,
@@ -92,6 +93,7 @@ __all__ = [
     "contract_disconnect",
     "contract_extend",
     "contract_set_auto_assign",
+    "key_attempts_prune_sweep",
     "member_auto_assign_include",
     "member_plan_set",
     "member_plan_set_many",

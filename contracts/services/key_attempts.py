@@ -2,7 +2,7 @@
 in a sliding window) and the history of refused keys, one line per burst.
 `connections.contract_connect_with_key` is their one caller."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -122,3 +122,12 @@ def key_refusal_record(
     burst.last_at = now
     burst.detail = detail
     burst.save(update_fields=["attempts", "last_at", "detail"])
+
+
+def key_attempts_prune_sweep(*, now: datetime) -> int:
+    """Delete the refused attempts older than the window: the limits never
+    read them again, and the history keeps its line per burst."""
+    deleted, _rows = KeyAttempt.objects.filter(
+        created_at__lt=now - KEY_ATTEMPT_WINDOW
+    ).delete()
+    return deleted

@@ -119,3 +119,18 @@ def test_throttled_attempts_join_the_burst_and_count(organization, admin_user):
     assert line.attempts == 7
     assert line.detail.startswith("Too many wrong connection keys")
     assert KeyAttempt.objects.count() == 7
+
+
+def test_the_sweep_deletes_attempts_the_limits_no_longer_read(
+    organization, admin_user, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    _refuse(organization, admin_user)
+    time_machine.shift(datetime.timedelta(minutes=10))
+    _refuse(organization, admin_user)
+    time_machine.shift(datetime.timedelta(minutes=6))
+    assert services.key_attempts_prune_sweep(now=timezone.now()) == 1
+    assert KeyAttempt.objects.count() == 1
+    # The one left still counts; the history keeps its line.
+    assert _refuse(organization, admin_user).attempts_left == 3
+    assert len(_lines(organization)) == 1
