@@ -235,19 +235,9 @@ def branding_set(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except FeatureRefused as error:
-            # The refusal is about the owner's plan, and its link leads to
-            # their own member page: shown to the owner only.
-            mine = survey.owner_id == request.user.pk
             messages.error(
                 request,
-                refusal_message(
-                    request,
-                    error.html,
-                    feature=Feature.CUSTOM_BRANDING,
-                    back=f"{survey.get_absolute_url()}#branding",
-                )
-                if mine
-                else str(error),
+                _branding_refusal(request, survey, error),
                 extra_tags=IN_BRANDING,
             )
         except SurveyError as error:
@@ -267,6 +257,21 @@ def branding_set(request: HtmxHttpRequest, survey_id: int) -> HttpResponse:
             extra_tags=IN_BRANDING,
         )
     return _back_to(request, survey, "#branding")
+
+
+def _branding_refusal(
+    request: HtmxHttpRequest, survey: Survey, error: FeatureRefused
+) -> str:
+    """The refusal is about the owner's plan: its link to their own member
+    page, and the waitlist, are shown to the owner only."""
+    if survey.owner_id != request.user.pk:
+        return str(error)
+    return refusal_message(
+        request,
+        error.html,
+        feature=Feature.CUSTOM_BRANDING,
+        back=f"{survey.get_absolute_url()}#branding",
+    )
 
 
 def _back_to(request: HtmxHttpRequest, survey: Survey, anchor: str = ""):

@@ -26,7 +26,15 @@ from tests.surveys.factories import SurveyFactory, link_add, responses_add
 HTMX = {"HX-Request": "true"}
 VIEW_FUNCTION_LINES = 40
 MODULE_LINES = 400
-APPS = ["accounts", "organizations", "plans", "contracts", "surveys", "config"]
+APPS = [
+    "accounts",
+    "organizations",
+    "plans",
+    "contracts",
+    "surveys",
+    "lifecycle",
+    "config",
+]
 
 
 def _functions(path: Path):
