@@ -219,7 +219,7 @@ def feature_use(*, user: User, feature: Feature) -> FeatureUse:
                 allowed=False, plan=plan, message=_taken_back(plan, feature)
             )
         for contract in contracts:
-            assigned = _auto_assign(contract=contract, user=user, feature=feature)
+            assigned = auto_assign(contract=contract, user=user, feature=feature)
             if assigned is not None:
                 return FeatureUse(
                     allowed=True,
@@ -277,8 +277,9 @@ def _taken_back(plan: Plan, feature: Feature) -> str:
     ) % {"plan": plan.display_name, "feature": feature.label}
 
 
-def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | None:
-    for allotment in _candidates(contract=contract, user=user, feature=feature):
+def auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | None:
+    """The cheapest plan adding `feature` with a seat left, given; or None."""
+    for allotment in assignable(contract=contract, user=user, feature=feature):
         try:
             seat = services.seat_put(
                 contract=contract,
@@ -303,8 +304,8 @@ def _auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | 
 def _auto_assign_offer(
     *, contract: Contract, user: User, feature: Feature
 ) -> Plan | None:
-    """The plan `_auto_assign` would give now, without locking or writing."""
-    for allotment in _candidates(contract=contract, user=user, feature=feature):
+    """The plan `auto_assign` would give now, without locking or writing."""
+    for allotment in assignable(contract=contract, user=user, feature=feature):
         try:
             services.seat_put_check(contract=contract, user=user, plan=allotment.plan)
         except ContractError:
@@ -313,7 +314,8 @@ def _auto_assign_offer(
     return None
 
 
-def _candidates(*, contract: Contract, user: User, feature: Feature):
+def assignable(*, contract: Contract, user: User, feature: Feature):
+    """The allotments whose plan adds `feature` to the person's, cheapest first."""
     held = Seat.objects.filter(contract=contract, user=user).select_related("plan")
     held_rank = held[0].plan.rank if held else -1
     return (

@@ -102,7 +102,7 @@ def waitlist_offer(*, user: User, feature: Feature) -> WaitlistOffer | None:
         .order_by("pk")
     )
     for contract in contracts:
-        if entitlements._candidates(contract=contract, user=user, feature=feature):
+        if entitlements.assignable(contract=contract, user=user, feature=feature):
             entry = WaitlistEntry.objects.filter(
                 contract=contract, user=user, status=WaitlistStatus.WAITING
             ).first()

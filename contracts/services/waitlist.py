@@ -219,7 +219,7 @@ def waitlist_fulfil(*, contract: Contract) -> int:
                 entry = _next_entry(contract, tried=tried)
                 if entry is None:
                     return given
-                assigned = entitlements._auto_assign(
+                assigned = entitlements.auto_assign(
                     contract=contract, user=entry.user, feature=Feature(entry.feature)
                 )
         except ContractError:
@@ -321,7 +321,7 @@ def _close(entry: WaitlistEntry, *, status: str, actor: User | None) -> None:
 def _fitting_plans(contract: Contract, user: User, feature: str) -> QuerySet:
     """The contract's allotments whose plan includes the feature and ranks
     above the seat the member holds there, cheapest first."""
-    return entitlements._candidates(
+    return entitlements.assignable(
         contract=contract, user=user, feature=Feature(feature)
     )
 
