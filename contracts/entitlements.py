@@ -257,7 +257,11 @@ def _auto_assign_contracts(user: User) -> QuerySet[Contract]:
     person's organizations."""
     return (
         Contract.objects.active()
-        .filter(auto_assign=True, organization__memberships__user=user)
+        .filter(
+            auto_assign=True,
+            organization__memberships__user=user,
+            organization__memberships__is_active=True,
+        )
         .order_by("pk")
     )
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization
+from organizations.models import Group, Organization
 from plans.models import Feature, Plan
 
 # The contract pages announce the end this many days before it, and the
@@ -150,6 +150,8 @@ class SeatSource(models.TextChoices):
     MANUAL = "manual", _("by hand")
     AUTOMATIC = "automatic", _("automatically")
     SUPPORT = "support", _("by support")
+    DIRECTORY = "directory", _("by directory sync")
+    GROUP = "group", _("through a group")
 
 
 class Seat(models.Model):
@@ -417,6 +419,8 @@ class EventKind(models.TextChoices):
     CHANGE_CANCELLED = "change_cancelled", _("Scheduled plan change cancelled")
     CHANGE_DONE = "change_done", _("Scheduled plan change carried out")
     CHANGE_FAILED = "change_failed", _("Scheduled plan change failed")
+    DEPROVISIONED = "deprovisioned", _("Deprovisioned by directory sync")
+    REPROVISIONED = "reprovisioned", _("Restored by directory sync")
 
 
 class Event(models.Model):
@@ -761,3 +765,40 @@ class ScheduledChange(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.plan} ({self.on})"
+
+
+class GroupPlan(models.Model):
+    """A group of the organization mapped to a plan of its contract: the
+    group's members get that plan while seats last, the others wait in the
+    order they joined the group."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="group_plans",
+        verbose_name=_("contract"),
+    )
+    group = models.OneToOneField(
+        Group,
+        on_delete=models.CASCADE,
+        related_name="plan_mapping",
+        verbose_name=_("group"),
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mapped by"),
+    )
+    created_at = models.DateTimeField(_("mapped since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group plan")
+        verbose_name_plural = _("group plans")
+        ordering = ["group__name", "pk"]
+
+    def __str__(self):
+        return f"{self.group} → {self.plan}"

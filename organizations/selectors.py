@@ -14,7 +14,9 @@ def membership_get(
     outside it, and non-administrators on its admin pages, cannot tell an
     organization that exists from one that does not.
     """
-    memberships = Membership.objects.select_related("organization")
+    memberships = Membership.objects.select_related("organization").filter(
+        is_active=True
+    )
     if administrator:
         memberships = memberships.filter(role=Role.ADMINISTRATOR)
     # Through the organization's primary key rather than the foreign key
@@ -27,7 +29,7 @@ def membership_get(
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(user_id=user.pk)
+        Membership.objects.filter(user_id=user.pk, is_active=True)
         .select_related("organization")
         .order_by("organization__name", "organization_id")
     )

@@ -1,12 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import email_after_commit
 from accounts.services import user_get_or_invite, user_password_set_url
-from organizations.models import Membership, Organization, Role
+from organizations.models import Group, GroupMember, Membership, Organization, Role
 
 
 class MembershipError(Exception):
@@ -110,6 +111,87 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     if membership.role == Role.ADMINISTRATOR:
         _ensure_another_administrator(membership)
     membership.delete()
+
+
+@transaction.atomic
+def membership_set_active(*, membership: Membership, active: bool) -> bool:
+    """Suspend a member (they reach nothing of the organization) or restore
+    them. Returns whether anything changed. Suspending the last active
+    administrator is refused."""
+    _organization_lock(membership.organization)
+    try:
+        membership.refresh_from_db(fields=["role", "is_active"])
+    except Membership.DoesNotExist:
+        raise MembershipError(_("This person is no longer a member.")) from None
+    if membership.is_active == active:
+        return False
+    if not active and membership.role == Role.ADMINISTRATOR:
+        _ensure_another_administrator(membership)
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    return True
+
+
+@transaction.atomic
+def group_create(
+    *, organization: Organization, name: str, external_id: str = ""
+) -> Group:
+    group = Group(organization=organization, name=name, external_id=external_id)
+    group.full_clean()
+    group.save()
+    return group
+
+
+@transaction.atomic
+def group_update(*, group: Group, name: str, external_id: str | None = None) -> Group:
+    group.name = name
+    if external_id is not None:
+        group.external_id = external_id
+    group.full_clean()
+    group.save(update_fields=["name", "external_id"])
+    return group
+
+
+@transaction.atomic
+def group_members_add(*, group: Group, memberships: list[Membership]) -> list[int]:
+    """Add members to a group, in the order given; those already in it keep
+    their place. Returns the ids of the memberships that joined."""
+    present = set(
+        GroupMember.objects.filter(group=group, membership__in=memberships).values_list(
+            "membership_id", flat=True
+        )
+    )
+    joining = []
+    for membership in memberships:
+        if membership.organization_id != group.organization_id:
+            raise MembershipError(
+                _("%(email)s is not a member of %(organization)s.")
+                % {
+                    "email": membership.user.email,
+                    "organization": group.organization.name,
+                }
+            )
+        if membership.pk not in present:
+            present.add(membership.pk)
+            joining.append(membership.pk)
+    now = timezone.now()
+    GroupMember.objects.bulk_create(
+        [GroupMember(group=group, membership_id=pk, joined_at=now) for pk in joining],
+        ignore_conflicts=True,
+    )
+    return joining
+
+
+@transaction.atomic
+def group_members_remove(*, group: Group, memberships: list[Membership]) -> list[int]:
+    """Take members out of a group. Returns the ids of those who left."""
+    leaving = list(
+        GroupMember.objects.filter(group=group, membership__in=memberships).values_list(
+            "membership_id", flat=True
+        )
+    )
+    GroupMember.objects.filter(group=group, membership_id__in=leaving).delete()
+    return leaving
 
 
 def _organization_lock(organization: Organization) -> None:

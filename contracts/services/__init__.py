@@ -2,7 +2,9 @@
 package, inside a transaction, so that the views, the admin and the
 entitlements share one set of rules. Split by what changes together:
 `connections` (connect, keys, disconnect, the automatic assignment switch),
-`key_attempts` (the limits on wrong keys and their history), `seats`
+`directory` (members suspended and restored), `groups` (groups of
+members, which can be mapped to a plan), `key_attempts` (the limits on
+wrong keys and their history), `seats`
 (plans given and taken back, requests), `allotments` (the seats of each
 plan), `support` (what support staff do from the admin: end dates, key
 revocation, deleting an organization), `waitlist` (members waiting for a
@@ -26,6 +28,15 @@ from contracts.services.connections import (
     contract_connect_with_key,
     contract_disconnect,
     contract_set_auto_assign,
+)
+from contracts.services.directory import member_restore, member_suspend
+from contracts.services.groups import (
+    group_create,
+    group_delete,
+    group_members_add,
+    group_members_remove,
+    group_members_replace,
+    group_update,
 )
 from contracts.services.key_attempts import (
     KEY_ATTEMPT_LIMIT,
@@ -93,11 +104,19 @@ __all__ = [
     "contract_disconnect",
     "contract_extend",
     "contract_set_auto_assign",
+    "group_create",
+    "group_delete",
+    "group_members_add",
+    "group_members_remove",
+    "group_members_replace",
+    "group_update",
     "key_attempts_prune_sweep",
     "member_auto_assign_include",
     "member_plan_set",
     "member_plan_set_many",
     "member_remove",
+    "member_restore",
+    "member_suspend",
     "organization_delete",
     "plan_change_apply",
     "plan_change_cancel",

@@ -38,7 +38,9 @@ def seat_request_create(
     """A member without a seat on the organization's contract asks for a
     plan. Asking again while a request is pending returns that one."""
     contract = _connected_contract(organization)
-    if not Membership.objects.filter(organization=organization, user=user).exists():
+    if not Membership.objects.filter(
+        organization=organization, user=user, is_active=True
+    ).exists():
         raise NotAMember(_("This person is not a member of the organization."))
     pending = SeatRequest.objects.filter(
         contract=contract, user=user, status=SeatRequestStatus.PENDING

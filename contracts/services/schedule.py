@@ -39,7 +39,9 @@ def plan_change_schedule(
     """Schedule a member's plan change for `on` (today at the earliest).
     A member has at most one change pending: cancel it to schedule another."""
     contract = _connected_contract(organization)
-    if not Membership.objects.filter(organization=organization, user=user).exists():
+    if not Membership.objects.filter(
+        organization=organization, user=user, is_active=True
+    ).exists():
         raise NotAMember(_("This person is not a member of the organization."))
     if on < timezone.localdate():
         raise ContractError(_("Pick today or a later day."))

@@ -48,7 +48,9 @@ def member_plan_set(
     gives them a plan (here) or includes them again
     (`member_auto_assign_include`)."""
     contract = _connected_contract(organization)
-    if not Membership.objects.filter(organization=organization, user=user).exists():
+    if not Membership.objects.filter(
+        organization=organization, user=user, is_active=True
+    ).exists():
         raise NotAMember(_("This person is not a member of the organization."))
     if not plan.is_free and not contract.is_active():
         raise ContractUnavailable(
@@ -81,7 +83,9 @@ def member_auto_assign_include(
     back by hand. Nothing happens (and nothing is written to the history)
     when they were not excluded."""
     contract = _connected_contract(organization)
-    if not Membership.objects.filter(organization=organization, user=user).exists():
+    if not Membership.objects.filter(
+        organization=organization, user=user, is_active=True
+    ).exists():
         raise NotAMember(_("This person is not a member of the organization."))
     deleted, _rows = AutoAssignExclusion.objects.filter(
         contract=contract, user=user

@@ -46,7 +46,9 @@ def waitlist_join(
     the queue once this commits, like any freed seat."""
     feature = Feature(feature)
     contract = _connected_contract(organization)
-    if not Membership.objects.filter(organization=organization, user=user).exists():
+    if not Membership.objects.filter(
+        organization=organization, user=user, is_active=True
+    ).exists():
         raise NotAMember(_("This person is not a member of the organization."))
     waiting = WaitlistEntry.objects.filter(
         contract=contract, user=user, status=WaitlistStatus.WAITING

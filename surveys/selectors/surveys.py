@@ -46,16 +46,16 @@ def survey_list_for_user(*, user: User) -> QuerySet[Survey]:
     Annotated with the viewer's role, whether they manage each survey, and
     the owner's plan (for the inactive rule): one query for any number."""
     role = Membership.objects.filter(
-        organization_id=OuterRef("organization_id"), user_id=user.pk
+        organization_id=OuterRef("organization_id"), user_id=user.pk, is_active=True
     ).values("role")[:1]
     return (
         Survey.objects.with_owner_plan()
         .filter(
             Q(organization__isnull=True, owner_id=user.pk)
             | Q(
-                organization_id__in=Membership.objects.filter(user_id=user.pk).values(
-                    "organization_id"
-                )
+                organization_id__in=Membership.objects.filter(
+                    user_id=user.pk, is_active=True
+                ).values("organization_id")
             )
         )
         .annotate(
@@ -92,7 +92,9 @@ def survey_get(*, user: User, survey_id: int, manage: bool = False) -> Survey:
 def organizations_for_new_survey(*, user: User) -> QuerySet[Membership]:
     """Where a person may create surveys besides their own area."""
     return (
-        Membership.objects.filter(user_id=user.pk, role__in=CREATOR_ROLES)
+        Membership.objects.filter(
+            user_id=user.pk, is_active=True, role__in=CREATOR_ROLES
+        )
         .select_related("organization")
         .order_by("organization__name", "organization_id")
     )

@@ -44,7 +44,10 @@ def survey_create(
     if (
         organization is not None
         and not Membership.objects.filter(
-            organization=organization, user=owner, role__in=CREATOR_ROLES
+            organization=organization,
+            user=owner,
+            is_active=True,
+            role__in=CREATOR_ROLES,
         ).exists()
     ):
         raise SurveyError(
