@@ -254,14 +254,11 @@ def _last_use_record(*, user: User, feature: Feature) -> None:
 
 def _auto_assign_contracts(user: User) -> QuerySet[Contract]:
     """The contracts in force, with automatic assignment on, of the
-    person's organizations."""
+    organizations the person is an active member of."""
+    active = Membership.objects.filter(user=user, is_active=True)
     return (
         Contract.objects.active()
-        .filter(
-            auto_assign=True,
-            organization__memberships__user=user,
-            organization__memberships__is_active=True,
-        )
+        .filter(auto_assign=True, organization__memberships__in=active)
         .order_by("pk")
     )
 
