@@ -40,7 +40,7 @@ def member_plan(request: HttpRequest, organization_id: int, membership_id: int):
 
 @router.put(
     PATH,
-    response=responses(MemberPlanOut, 403, 409),
+    response=responses(MemberPlanOut, 400, 403, 409),
     url_name="member-plan",
     summary="Give a member a plan, or take theirs back with `free`",
 )
