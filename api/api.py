@@ -15,6 +15,11 @@ from api.problems import MEDIA_TYPE, ApiProblem, problem_response
 
 
 class SeatsApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """The endpoint's function name: `member_plan_set`, not the
+        module's path before it."""
+        return operation.view_func.__name__
+
     def get_openapi_schema(self, *args, **kwargs):
         """Refusals are documented as `application/problem+json`, the media
         type they are sent with."""
