@@ -11,3 +11,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     exclude = ["digest"]
     list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        # A token is made with its secret, by its owner (the account page)
+        # or the `api_token` command; the admin could only store a digest.
+        return False

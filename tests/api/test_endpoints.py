@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.models import Scope
@@ -299,3 +301,35 @@ def test_a_bad_cursor_is_422(seeded):
         assert response.status_code == 422, cursor
         response = client.get(url(seeded, "/events"), {"cursor": cursor})
         assert response.status_code == 422, cursor
+
+
+def test_list_queries_do_not_grow_with_rows(seeded):
+    """A page of members, of events or the groups costs the same queries
+    whether the organization has 8 members or 38."""
+    client = api_client(token_for(seeded.admin.user, Scope.READ))
+    paths = ("/members?limit=100", "/events?limit=100", "/groups")
+
+    def counts() -> list[int]:
+        found = []
+        for path in paths:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url(seeded, path)).status_code == 200
+            found.append(len(captured))
+        return found
+
+    # The token's first use also writes its last use, once.
+    client.get(url(seeded))
+    before = counts()
+    for i in range(30):
+        member = MembershipFactory(
+            organization=seeded.organization, user__email=f"n{i:02d}@a.test"
+        )
+        seeded.group.members.add(member)
+        Event.objects.create(
+            kind=EventKind.SEAT_CHANGED,
+            organization=seeded.organization,
+            actor=seeded.admin.user,
+            member=member.user,
+            plan=seeded.contract.allotments.first().plan,
+        )
+    assert counts() == before

@@ -6,7 +6,6 @@ import time
 from collections import Counter
 
 import hypothesis
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
@@ -18,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api.conftest import seed, token_for
+from tests.markers import transactional_db
 
 CHECKS = [
     not_a_server_error,
@@ -29,7 +29,7 @@ MAX_EXAMPLES = 20
 PLANS = ["free", "reader-plus", "starter", "professional"]
 
 
-@pytest.mark.django_db(transaction=True)
+@transactional_db
 def test_every_operation_conforms_to_the_schema(live_server, settings):
     settings.API_RATE_PER_TOKEN = "100000/m"
     seeded = seed()
