@@ -1,13 +1,18 @@
 """Reads of the API: tokens, and what the contracts and organizations apps
 have no selector for (groups with their counts and plans)."""
 
-from django.db.models import Count, QuerySet
+import datetime
+
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from api.models import ApiToken
 from api.tokens import PREFIX, token_digest
-from organizations.models import Group, Organization
+from contracts import selectors as contract_selectors
+from contracts.models import Event
+from organizations.models import Group, Membership, Organization
+from plans.models import Plan
 
 # Longer than any token: what is longer is refused before it is hashed.
 MAX_TOKEN_LENGTH = 100
@@ -46,3 +51,42 @@ def group_list(*, organization: Organization) -> QuerySet[Group]:
         .select_related("plan_mapping__plan")
         .order_by("name", "pk")
     )
+
+
+def member_list_after(
+    *,
+    organization: Organization,
+    query: str,
+    plan: Plan | None,
+    after: tuple[str, int] | None,
+) -> QuerySet[Membership]:
+    """The members list of the pages (searched, filtered by effective plan,
+    with their seats) by email, from just after (email, membership id)."""
+    members = contract_selectors.member_list_with_seats(
+        organization_id=organization.pk, query=query, plan=plan
+    ).order_by("user__email", "pk")
+    if after is not None:
+        email, pk = after
+        members = members.filter(
+            Q(user__email__gt=email) | Q(user__email=email, pk__gt=pk)
+        )
+    return members
+
+
+def event_list_after(
+    *,
+    organization: Organization,
+    since: datetime.datetime | None,
+    after: tuple[datetime.datetime, int] | None,
+) -> QuerySet[Event]:
+    """The organization's history, newest first, from `since` on, from just
+    after (time, event id)."""
+    events = contract_selectors.event_list(organization=organization)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if after is not None:
+        created_at, pk = after
+        events = events.filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+        )
+    return events

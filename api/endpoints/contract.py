@@ -4,7 +4,6 @@ shows its administrators, to them only."""
 
 import datetime
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -72,18 +71,18 @@ def event_list(
 ):
     """Administrators only, as on the Contract page."""
     membership = membership_get(request, organization_id, administrator=True)
-    events = contract_selectors.event_list(organization=membership.organization)
-    if filters.since is not None:
-        events = events.filter(created_at__gte=_bounded(filters.since))
+    after = None
     if filters.cursor:
         created_at, pk = cursor_decode(filters.cursor, types=(str, int))
         try:
-            created_at = _bounded(datetime.datetime.fromisoformat(created_at))
+            after = (_bounded(datetime.datetime.fromisoformat(created_at)), pk)
         except ValueError:
             raise ApiProblem(422, _("This cursor is not one of this list.")) from None
-        events = events.filter(
-            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
-        )
+    events = selectors.event_list_after(
+        organization=membership.organization,
+        since=_bounded(filters.since) if filters.since else None,
+        after=after,
+    )
     rows, next_cursor = page_rows(
         events,
         limit=filters.limit,

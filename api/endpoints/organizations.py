@@ -1,11 +1,11 @@
 """The token owner's organizations, and their members with their plans:
 what the Organizations and Members pages show, to whom they show it."""
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from api import selectors
 from api.cursors import DEFAULT_LIMIT, MAX_LIMIT, cursor_decode, page_rows
 from api.endpoints._common import membership_get, plan_by_code, plan_ref, responses
 from api.problems import ApiProblem
@@ -74,14 +74,12 @@ def member_list(
             raise ApiProblem(
                 422, _("No member of this organization can hold this plan.")
             )
-    members = contract_selectors.member_list_with_seats(
-        organization_id=organization_id, query=filters.q, plan=plan
-    ).order_by("user__email", "pk")
+    after = None
     if filters.cursor:
-        email, pk = cursor_decode(filters.cursor, types=(str, int))
-        members = members.filter(
-            Q(user__email__gt=email) | Q(user__email=email, pk__gt=pk)
-        )
+        after = tuple(cursor_decode(filters.cursor, types=(str, int)))
+    members = selectors.member_list_after(
+        organization=membership.organization, query=filters.q, plan=plan, after=after
+    )
     rows, next_cursor = page_rows(
         members,
         limit=filters.limit,
