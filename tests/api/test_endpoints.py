@@ -164,6 +164,11 @@ def test_plan_put_take_back_writes_history_and_sends_the_impact_email(
 ):
     client = api_client(token_for(seeded.admin.user))
     member = seeded.members[0]
+    survey = SurveyFactory(
+        owner=member.user, organization=seeded.organization, open=True
+    )
+    link_add(survey)
+    responses_add(survey, 120, answers=False)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.put(
@@ -180,6 +185,8 @@ def test_plan_put_take_back_writes_history_and_sends_the_impact_email(
     ).exists()
     assert [message.to for message in mail.outbox] == [[member.user.email]]
     assert "was taken back" in mail.outbox[0].body
+    # The impact: the survey the lower plan makes inactive is named.
+    assert survey.title in mail.outbox[0].body
 
 
 def test_plan_put_refusals(seeded):
@@ -333,3 +340,19 @@ def test_list_queries_do_not_grow_with_rows(seeded):
             plan=seeded.contract.allotments.first().plan,
         )
     assert counts() == before
+
+
+def test_a_suspended_member_is_listed_as_inactive_and_cannot_get_a_plan(seeded):
+    member = seeded.members[4]
+    member.is_active = False
+    member.save()
+    client = api_client(token_for(seeded.admin.user))
+    listed = client.get(url(seeded, "/members"), {"q": member.user.email}).json()
+    assert [item["active"] for item in listed["items"]] == [False]
+    response = client.put(
+        url(seeded, f"/members/{member.pk}/plan"),
+        {"plan": "starter"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert not Seat.objects.filter(user=member.user).exists()

@@ -132,7 +132,10 @@ def test_the_token_page_shows_a_new_token_once_and_stores_its_digest(seeded):
     client = Client()
     client.force_login(seeded.admin.user)
     page = reverse("api-tokens:token-list")
-    assert client.get(page).status_code == 200
+    empty = client.get(page)
+    assert empty.status_code == 200
+    # The account menu links to the page, marked as the current one.
+    assert f'<a href="{page}" aria-current="page">API tokens</a>' in empty.text
     response = client.post(
         page, {"name": "Reporting script", "scope": "write", "expiry": "30"}
     )
