@@ -128,6 +128,19 @@ def test_the_rate_limit_answers_429_with_retry_after(seeded, settings):
     assert other.get(organizations_url()).status_code == 200
 
 
+def test_wrong_tokens_are_limited_per_client_but_valid_ones_are_not(seeded, settings):
+    settings.API_FAILURES_PER_CLIENT = "3/m"
+    wrong = api_client("seats_" + "w" * 43)
+    for _ in range(3):
+        assert wrong.get(organizations_url()).status_code == 401
+    refused = wrong.get(organizations_url())
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    # The same address with a valid token is not held back.
+    valid = api_client(token_for(seeded.admin.user, Scope.READ))
+    assert valid.get(organizations_url()).status_code == 200
+
+
 def test_the_token_page_shows_a_new_token_once_and_stores_its_digest(seeded):
     client = Client()
     client.force_login(seeded.admin.user)
