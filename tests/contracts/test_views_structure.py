@@ -33,6 +33,7 @@ APPS = [
     "contracts",
     "surveys",
     "lifecycle",
+    "api",
     "config",
 ]
 
@@ -55,7 +56,8 @@ def test_no_view_function_of_any_app_is_over_40_lines():
     views = [
         path
         for path in _python_files(*APPS)
-        if path.name == "views.py" or path.parent.name == "views"
+        # The REST API's endpoints are views too.
+        if path.name == "views.py" or path.parent.name in {"views", "endpoints"}
     ]
     long = {
         f"{path.parent.name}/{path.name}:{name}": lines

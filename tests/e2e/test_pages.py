@@ -27,6 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from accounts.models import User
+from api.models import ApiToken
 from contracts import services
 from contracts.keep_links import keep_token
 from contracts.models import Contract, Seat
@@ -77,8 +78,10 @@ NOT_PAGES = {
     "surveys:responses-download": "a CSV file",
     "set_language": "the language switcher's post",
 }
-# Django's admin is Django's own, for support staff: not crawled.
-NOT_CRAWLED_NAMESPACES = {"admin"}
+# Django's admin is Django's own, for support staff: not crawled. The REST
+# API answers JSON; its docs page (django-ninja's Swagger UI) is checked
+# under the CSP in test_api_docs.py.
+NOT_CRAWLED_NAMESPACES = {"admin", "api"}
 
 WORDS = {
     "en": {
@@ -443,6 +446,15 @@ def test_every_page_passes_axe(open_page, browser_problems, language, screen):
     crawl.check(page, "seat dialog")
     seat = globex_contract.seats.get()
     visit(page, f"{globex_contract.get_absolute_url()}seats/{seat.pk}/release/")
+    # His API tokens: one created (shown once), then its revocation asked.
+    visit(page, "/account/api-tokens/")
+    page.locator('input[name="name"]').fill("Reports")
+    with page.expect_navigation():
+        page.locator('input[name="name"]').press("Enter")
+    expect(page.locator("#token-plain")).to_be_visible()
+    crawl.check(page, "API token created")
+    token = ApiToken.objects.get(user=people["dave"])
+    visit(page, f"/account/api-tokens/{token.pk}/revoke/")
 
     # Erin: Globex's administrator, its contract connected, a plan asked for.
     page = crawl.person(people["erin"].email)

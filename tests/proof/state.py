@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Count, F, Q
 
 from accounts.models import User
+from api.models import ApiToken
 from contracts.models import (
     Allotment,
     ConnectionKey,
@@ -106,6 +107,9 @@ def snapshot(*, with_refusal_records: bool = False) -> dict[str, list]:
         "invitations": Invitation.objects.values_list("pk", "email", "used_at"),
         "responses": Response.objects.values_list("pk", "survey_id"),
         "answers": Answer.objects.values_list("pk", "response_id"),
+        "api_tokens": ApiToken.objects.values_list(
+            "pk", "user_id", "scope", "expires_at", "revoked_at"
+        ),
     }
     return {name: sorted(rows.order_by()) for name, rows in tables.items()}
 

@@ -48,6 +48,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from api.models import ApiToken, Scope
+from api.services import api_token_create
 from tests.proof.scenario import Scenario, Tenant, scenario_kept
 from tests.proof.state import changes, snapshot
 
@@ -63,6 +65,7 @@ ROLES = (
 )
 LOGIN = "login"  # 302 to the login page, with ?next=
 ADMIN_NAMESPACE = "admin"
+API_NAMESPACE = "api"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -461,7 +464,26 @@ ENTRIES: dict[str, Entry] = {
     "surveys:respond-invitation-thanks": Entry(
         get=anyone(200), kwargs=invitation_token, swap_as=None, shows=survey_title
     ),
+    # The account's API tokens: everyone's own; a token of someone else is
+    # 404 (A's administrator's token, B's for the swap).
+    "api-tokens:token-list": Entry(
+        get=logged_in(200),
+        post=logged_in(200),
+        data=lambda tenant: {"name": "Script", "scope": "read", "expiry": "30"},
+        swap_as=None,
+    ),
+    "api-tokens:token-revoke": Entry(
+        get=roles(404, anonymous=LOGIN, admin=200),
+        post=roles(404, anonymous=LOGIN, admin=302),
+        kwargs=lambda tenant: {"token_id": admin_token(tenant).pk},
+    ),
 }
+
+
+def admin_token(tenant: Tenant) -> ApiToken:
+    """A token of the tenant's administrator, made the first time."""
+    token = ApiToken.objects.filter(user=tenant.admin).first()
+    return token or api_token_create(user=tenant.admin, name="Matrix")[0]
 
 
 def url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
@@ -488,7 +510,9 @@ def test_every_url_pattern_has_an_entry():
     names = url_names(get_resolver())
     admin_names = {name for name in names if name.startswith(f"{ADMIN_NAMESPACE}:")}
     assert admin_names, "the Django admin is no longer in the URLconf"
-    own = names - admin_names
+    api_names = {name for name in names if name.startswith(f"{API_NAMESPACE}:")}
+    assert api_names == API_ENTRIES.keys(), sorted(api_names ^ API_ENTRIES.keys())
+    own = names - admin_names - api_names
     missing = sorted(own - ENTRIES.keys())
     stale = sorted(ENTRIES.keys() - own)
     assert not missing, f"URL patterns without an access-matrix entry: {missing}"
@@ -636,3 +660,120 @@ def test_the_django_admin_is_for_staff_only(scenario, db, role):
             assert response.headers["Location"].startswith(
                 reverse("admin:login") + "?next="
             ), url
+
+
+# The REST API (/api/v1/): every role calls it with a write token of its
+# own, anonymous with none (401). Who gets what is the pages': members read
+# the members and their plans, administrators the rest and the changes;
+# another tenant's ids are 404, never 403. The OpenAPI document and its
+# docs are public; the API's root is no page (404).
+
+
+def api_org_members(status) -> dict[str, object]:
+    return roles(404, anonymous=401, member=status, reader=status, admin=status)
+
+
+def api_org_admins(status) -> dict[str, object]:
+    return roles(404, anonymous=401, admin=status)
+
+
+@dataclass(frozen=True)
+class ApiEntry:
+    """`methods`: per HTTP method, the status per role; `body`: the JSON a
+    PUT sends."""
+
+    methods: dict[str, dict[str, object]]
+    kwargs: Callable[[Tenant], dict] | None = None
+    body: dict | None = None
+    swap_as: str | None = "admin"
+    shows: Callable[[Tenant], list[str]] = lambda tenant: []
+    query: str = ""
+
+
+API_ENTRIES: dict[str, ApiEntry] = {
+    "api:api-root": ApiEntry(methods={"GET": anyone(404)}, swap_as=None),
+    "api:openapi-json": ApiEntry(methods={"GET": anyone(200)}, swap_as=None),
+    "api:openapi-view": ApiEntry(methods={"GET": anyone(200)}, swap_as=None),
+    "api:organization-list": ApiEntry(
+        methods={"GET": roles(200, anonymous=401)}, swap_as=None
+    ),
+    "api:organization-detail": ApiEntry(
+        methods={"GET": api_org_members(200)}, kwargs=organization
+    ),
+    "api:member-list": ApiEntry(
+        methods={"GET": api_org_members(200)}, kwargs=organization
+    ),
+    "api:member-plan": ApiEntry(
+        methods={"GET": api_org_members(200), "PUT": api_org_admins(200)},
+        kwargs=member_of("collaborator_membership"),
+        body={"plan": "free"},
+    ),
+    "api:member-plan-preview": ApiEntry(
+        methods={"GET": api_org_admins(200)},
+        kwargs=member_of("collaborator_membership"),
+        query="?plan=free",
+    ),
+    "api:contract": ApiEntry(methods={"GET": api_org_admins(200)}, kwargs=organization),
+    "api:event-list": ApiEntry(
+        methods={"GET": api_org_admins(200)}, kwargs=organization
+    ),
+    "api:group-list": ApiEntry(
+        methods={"GET": api_org_admins(200)}, kwargs=organization
+    ),
+}
+
+API_CASES = [
+    (name, role)
+    for name, entry in API_ENTRIES.items()
+    for role in (*ROLES, "swap")
+    if role != "swap" or entry.swap_as is not None
+]
+
+
+def api_requests_for(scenario: Scenario, name: str, role: str):
+    """(label, url, method, expected) for each request of an API case."""
+    entry = API_ENTRIES[name]
+    ids_a = entry.kwargs(scenario.a) if entry.kwargs else {}
+    if role != "swap":
+        url = reverse(name, kwargs=ids_a) + entry.query
+        for method, expected in entry.methods.items():
+            yield "A's ids", url, method, expected[role]
+        return
+    ids_b = entry.kwargs(scenario.b)
+    keys = sorted(ids_a)
+    for size in range(1, len(keys) + 1):
+        for swapped in itertools.combinations(keys, size):
+            kwargs = {key: ids_b[key] if key in swapped else ids_a[key] for key in keys}
+            for method in entry.methods:
+                label = f"B's {', '.join(swapped)}"
+                url = reverse(name, kwargs=kwargs) + entry.query
+                yield label, url, method, 404
+
+
+@pytest.mark.parametrize(
+    ("name", "role"), API_CASES, ids=[f"{n}-{r}" for n, r in API_CASES]
+)
+def test_api_access(scenario, db, name, role):
+    entry = API_ENTRIES[name]
+    user = role_user(scenario, entry.swap_as if role == "swap" else role)
+    secrets = forbidden(scenario, role, entry)
+    headers = {}
+    if user is not None:
+        _token, plaintext = api_token_create(
+            user=user, name="Matrix", scope=Scope.WRITE
+        )
+        headers["Authorization"] = f"Bearer {plaintext}"
+    client = Client(headers=headers)
+    for label, url, method, expected in api_requests_for(scenario, name, role):
+        before = snapshot(with_refusal_records=True) if method == "PUT" else None
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.put(url, entry.body, content_type="application/json")
+        where = f"{method} {url} ({label}) as {role}"
+        assert response.status_code == expected, where
+        text = body(response)
+        leaked = [secret for secret in secrets if secret in text]
+        assert not leaked, f"{where} shows {leaked}"
+        if before is not None and expected != 200:
+            assert not changes(before, snapshot(with_refusal_records=True)), where

@@ -55,6 +55,7 @@ from surveys.tokens import form_token_new
 from tests.accounts.factories import PASSWORD
 from tests.proof.scenario import Scenario, Tenant, scenario_kept
 from tests.proof.state import changes, invariants_check, refused, snapshot
+from tests.proof.test_access_matrix import admin_token
 
 pytestmark = [
     # A cache key that memcached would refuse is an error waiting for a
@@ -515,6 +516,22 @@ ENDPOINTS = [
         "contracts:seat-release",
         actor=lambda s: s.a.manager,
         kwargs=lambda s: {**contract_id(s), "seat_id": [s.a.seat.pk, s.b.seat.pk]},
+    ),
+    # The account's API tokens: created, and revoked (one's own; another
+    # person's is 404)
+    Endpoint(
+        "api-tokens:token-list",
+        actor=lambda s: s.a.collaborator,
+        fields=lambda s: {
+            "name": ["Reporting script", ""],
+            "scope": ["read", "write"],
+            "expiry": ["30", "90", "365", "never"],
+        },
+    ),
+    Endpoint(
+        "api-tokens:token-revoke",
+        actor=lambda s: s.a.admin,
+        kwargs=lambda s: {"token_id": [admin_token(s.a).pk, admin_token(s.b).pk]},
     ),
     # The members pages
     Endpoint(
