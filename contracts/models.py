@@ -303,8 +303,6 @@ class PlanRequest(models.Model):
         ]
 
     def __str__(self):
-        if self.group_id is not None:
-            return f"{self.user} – {self.group}"
         return f"{self.user} – {self.get_feature_display()}"
 
 
