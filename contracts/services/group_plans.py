@@ -63,8 +63,13 @@ def group_plan_set(*, group: Group, plan: Plan, actor: User | None) -> GroupPlan
             _("Contract %(reference)s has no %(plan)s plan.")
             % {"reference": contract.reference, "plan": plan.display_name}
         )
-    mapping = _mapping(group)
-    if mapping is not None and mapping.plan_id == plan.pk:
+    # Any mapping, one left on a contract since disconnected included.
+    mapping = GroupPlan.objects.filter(group=group).first()
+    if (
+        mapping is not None
+        and mapping.plan_id == plan.pk
+        and mapping.contract_id == contract.pk
+    ):
         return mapping
     if mapping is None:
         mapping = GroupPlan.objects.create(
@@ -170,9 +175,11 @@ def group_waitlist_sweep(*, now: datetime.datetime) -> int:
 
 
 def _mapping(group: Group) -> GroupPlan | None:
+    """The group's mapping to a plan of its organization's connected
+    contract; one left on a contract since disconnected gives nothing."""
     return (
         GroupPlan.objects.select_related("plan", "contract__organization")
-        .filter(group=group)
+        .filter(group=group, contract__organization_id=group.organization_id)
         .first()
     )
 

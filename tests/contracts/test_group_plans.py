@@ -397,3 +397,20 @@ def test_feature_waitlist_is_unaffected_by_group_entries(
     services.group_members_add(group=group, memberships=members, actor=admin_user)
     assert list(waitlist_queue(contract=contract)) == []
     assert _waiting(group) == [members[2].user_id]
+
+
+def test_a_mapping_left_on_a_disconnected_contract_gives_nothing(
+    contract, group, organization, admin_user
+):
+    _map(group, admin_user)
+    services.contract_disconnect(organization=organization, actor=admin_user)
+    member = _members(organization, 1)[0]
+    services.group_members_add(group=group, memberships=[member], actor=admin_user)
+    assert not Seat.objects.filter(user=member.user).exists()
+    assert _waiting(group) == []
+    other = ContractFactory(seats={"professional": 1})
+    services.contract_connect(
+        organization=organization, contract=other, actor=admin_user
+    )
+    _map(group, admin_user)
+    assert Seat.objects.get(user=member.user).contract == other
