@@ -312,3 +312,22 @@ def test_the_contract_page_shows_each_mapping_with_its_counts(
     assert (row.members, row.holding, row.waiting) == (5, 1, 3)
     assert "Plans by group" in page.text
     assert "Research" in page.text
+
+
+def test_the_history_says_what_the_group_did(
+    admin_client, organization, contract, group, admin_user
+):
+    members = _members(organization, 3)
+    services.group_plan_set(group=group, plan=plan("professional"), actor=admin_user)
+    services.group_members_add(group=group, memberships=members, actor=admin_user)
+    services.group_members_remove(
+        group=group, memberships=[members[0]], actor=admin_user
+    )
+    services.group_plan_remove(group=group, actor=admin_user)
+    text = admin_client.get(_url("organization-contract", organization)).text
+    name = members[0].user.display_name
+    assert f"{name} got the Professional plan through the group “Research”" in text
+    assert "waits for a seat through the group “Research”" in text
+    assert "mapped the group “Research” to the Professional plan" in text
+    assert "stopped giving the Professional plan to the group “Research”" in text
+    assert "given through a group, was taken back" in text
