@@ -214,9 +214,20 @@ def group_plan_overview(*, contract: Contract) -> list[GroupPlanCounts]:
         source=SeatSource.GROUP,
         user__memberships__group_members__group_id=OuterRef("group_id"),
     ).annotate(n=OuterRef("group_id"))
-    waiting = WaitlistEntry.objects.filter(
-        group_id=OuterRef("group_id"), status=WaitlistStatus.WAITING
-    ).annotate(n=OuterRef("group_id"))
+    # Not those given the plan or a better one by hand meanwhile: the next
+    # freed seat skips them and closes their entry.
+    served = Seat.objects.filter(
+        contract_id=OuterRef(OuterRef("contract_id")),
+        user_id=OuterRef("user_id"),
+        plan__rank__gte=OuterRef(OuterRef("plan__rank")),
+    )
+    waiting = (
+        WaitlistEntry.objects.filter(
+            group_id=OuterRef("group_id"), status=WaitlistStatus.WAITING
+        )
+        .exclude(Exists(served))
+        .annotate(n=OuterRef("group_id"))
+    )
     mappings = (
         GroupPlan.objects.filter(contract=contract)
         .select_related("group", "plan")

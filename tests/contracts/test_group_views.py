@@ -331,3 +331,28 @@ def test_the_history_says_what_the_group_did(
     assert "mapped the group “Research” to the Professional plan" in text
     assert "stopped giving the Professional plan to the group “Research”" in text
     assert "given through a group, was taken back" in text
+
+
+def test_a_waiting_member_given_the_plan_by_hand_no_longer_counts_as_waiting(
+    admin_client, organization, contract, group, admin_user
+):
+    members = _members(organization, 3)
+    services.group_plan_set(group=group, plan=plan("professional"), actor=admin_user)
+    services.group_members_add(group=group, memberships=members, actor=admin_user)
+    services.member_plan_set(
+        organization=organization,
+        user=members[0].user,
+        plan=plan("free"),
+        actor=admin_user,
+    )
+    # The seat freed goes to the next in line only once the change commits:
+    # here the administrator gives it by hand to the one waiting first.
+    services.member_plan_set(
+        organization=organization,
+        user=members[2].user,
+        plan=plan("professional"),
+        actor=admin_user,
+    )
+    page = admin_client.get(_url("organization-contract", organization))
+    (row,) = page.context["group_plans"]
+    assert (row.members, row.holding, row.waiting) == (3, 1, 0)
