@@ -983,6 +983,15 @@ class GroupAdmin(DeleteThroughServices, organizations_admin.GroupAdmin):
     def delete_through_services(self, request, obj):
         services.group_delete(group=obj, actor=request.user)
 
+    def get_deleted_objects(self, objs, request):
+        # What goes with a group (its members' places, its mapping, its
+        # waiting entries) is the service's to delete, not support's to
+        # have permissions for: those records are read only here.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        return deleted, counts, set(), protected
+
 
 @admin.register(GroupPlan)
 class GroupPlanAdmin(ReadOnlyAdmin):
