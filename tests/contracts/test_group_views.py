@@ -356,3 +356,41 @@ def test_a_waiting_member_given_the_plan_by_hand_no_longer_counts_as_waiting(
     page = admin_client.get(_url("organization-contract", organization))
     (row,) = page.context["group_plans"]
     assert (row.members, row.holding, row.waiting) == (3, 1, 0)
+
+
+def test_add_to_group_with_htmx_reloads_the_list_as_it_was(
+    admin_client, organization, contract, group
+):
+    members = _members(organization, 2)
+    url = _url("member-bulk-group", organization) + "?q=example&sort=-plan"
+    response = admin_client.post(
+        url,
+        {"bulk-members": [m.pk for m in members], "bulk-group": group.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == (
+        _url("member-list", organization) + "?q=example&sort=-plan"
+    )
+    assert GroupMember.objects.filter(group=group).count() == 2
+
+
+def test_add_to_group_without_a_group_says_so(admin_client, organization, contract):
+    member = _members(organization, 1)[0]
+    response = admin_client.post(
+        _url("member-bulk-group", organization),
+        {"bulk-members": [member.pk]},
+        follow=True,
+    )
+    assert "Choose the group to add them to." in response.text
+    assert not GroupMember.objects.exists()
+
+
+def test_the_group_page_marks_suspended_members(
+    admin_client, organization, contract, group, admin_user
+):
+    member = _members(organization, 1)[0]
+    services.group_members_add(group=group, memberships=[member], actor=admin_user)
+    services.member_suspend(membership=member, actor=admin_user)
+    page = admin_client.get(_url("group-detail", organization, group))
+    assert "Suspended" in page.text
