@@ -211,12 +211,12 @@ def _settle(*, contract: Contract, membership: Membership, actor: User | None) -
     backed = seat is None or seat.source != SeatSource.GROUP
     if not backed and seat.plan_id not in mapped_plans:
         stale, seat = seat, None
-    waiting_for = set()
+    waiting_for: dict[int, str] = {}
     for mapping in mappings:
         if seat is not None and seat.plan.rank >= mapping.plan.rank:
             break
         if not contract.is_active():
-            waiting_for.add(mapping.group_id)
+            waiting_for[mapping.group_id] = mapping.group.name
             continue
         try:
             seat = seat_put(
@@ -228,17 +228,17 @@ def _settle(*, contract: Contract, membership: Membership, actor: User | None) -
                 detail=mapping.group.name[:200],
             )
         except SeatsExhausted:
-            waiting_for.add(mapping.group_id)
+            waiting_for[mapping.group_id] = mapping.group.name
             continue
         stale = None
     if stale is not None:
         seat_release(seat=stale, actor=actor, source=SeatSource.GROUP)
     _close_entries(contract=contract, user=user, keep=waiting_for, actor=actor)
-    for group_id in waiting_for:
-        _wait(contract=contract, user=user, group_id=group_id, actor=actor)
+    for group_id, name in waiting_for.items():
+        _wait(contract=contract, user=user, group_id=group_id, name=name, actor=actor)
 
 
-def _wait(*, contract: Contract, user: User, group_id: int, actor) -> None:
+def _wait(*, contract: Contract, user: User, group_id: int, name: str, actor) -> None:
     if WaitlistEntry.objects.filter(
         contract=contract, user=user, group_id=group_id, status=WaitlistStatus.WAITING
     ).exists():
@@ -250,13 +250,12 @@ def _wait(*, contract: Contract, user: User, group_id: int, actor) -> None:
             )
     except IntegrityError:  # pragma: no cover - the group's lock is held
         return
-    group_name = Group.objects.filter(pk=group_id).values_list("name", flat=True)
     _event(
         EventKind.GROUP_WAITING,
         contract=contract,
         actor=actor,
         member=user,
-        detail=(group_name.first() or "")[:200],
+        detail=name[:200],
     )
 
 
