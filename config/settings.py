@@ -227,6 +227,7 @@ TASKS = {
 LIFECYCLE_SWEEPS = [
     "contracts.services.contract_end.contract_end_sweep",
     "contracts.services.waitlist.waitlist_sweep",
+    "contracts.services.group_plans.group_waitlist_sweep",
     "contracts.services.requests.seat_request_digest_sweep",
     "contracts.sweeps.low_seat_sweep",
     "contracts.sweeps.idle_seat_sweep",

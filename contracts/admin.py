@@ -35,13 +35,14 @@ from contracts.models import (
     ConnectionKey,
     Contract,
     Event,
+    GroupPlan,
     PlanRequest,
     Seat,
     SeatSource,
 )
 from contracts.selectors.members import seat_how
 from organizations import admin as organizations_admin
-from organizations.models import Membership, Organization
+from organizations.models import Group, Membership, Organization
 from organizations.services import MembershipError
 
 # Deleting through the services
@@ -965,3 +966,38 @@ class MembershipAdmin(DeleteThroughServices, organizations_admin.MembershipAdmin
                 "impacts": _impacts([seat] if seat else []),
             }
         return super().delete_view(request, object_id, extra_context)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DeleteThroughServices, organizations_admin.GroupAdmin):
+    """Deleting a group frees the seats its members held through its plan
+    (`services.group_delete`), as on the Groups page. Nothing else changes
+    here: members join and leave on the pages, or by directory sync."""
+
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def delete_through_services(self, request, obj):
+        services.group_delete(group=obj, actor=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        # What goes with a group (its members' places, its mapping, its
+        # waiting entries) is the service's to delete, not support's to
+        # have permissions for: those records are read only here.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        return deleted, counts, set(), protected
+
+
+@admin.register(GroupPlan)
+class GroupPlanAdmin(ReadOnlyAdmin):
+    """Groups mapped to a plan, for support to see; administrators map
+    them on the group's page (`services.group_plan_set`)."""
+
+    list_display = ["group", "plan", "contract", "created_by", "created_at"]
+    list_select_related = ["group", "plan", "contract", "created_by"]
+    search_fields = ["group__name", "contract__reference"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import keys
 from contracts.models import Contract
-from organizations.models import Membership
+from organizations.models import Group, Membership
 from plans.models import Feature, Plan
 
 USE_KEY = "key"
@@ -212,3 +212,46 @@ class ScheduleChangeForm(forms.Form):
 
     plan = PlanChoiceField(label=_("New plan"))
     on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class GroupNameForm(forms.Form):
+    name = forms.CharField(label=_("Group name"), max_length=200)
+
+
+class GroupPlanForm(forms.Form):
+    """A group's plan: one of the contract's, or none (the mapping removed)."""
+
+    plan = PlanChoiceField(label=_("Plan for the group's members"), required=False)
+
+
+class GroupMemberForm(forms.Form):
+    member = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class BulkGroupForm(forms.Form):
+    """Add the members ticked in the list to a group."""
+
+    prefix = "bulk"
+
+    members = MemberChoiceField(
+        queryset=Membership.objects.none(),
+        error_messages={"required": _("Select at least one member.")},
+    )
+    group = forms.ModelChoiceField(
+        label=_("Group for the selected members"),
+        queryset=Membership.objects.none(),
+        error_messages={"required": _("Choose the group to add them to.")},
+    )
+
+    def __init__(self, *args, organization_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (
+            Membership.objects.filter(organization_id=organization_id)
+            .select_related("user")
+            .order_by("user__email", "pk")
+        )
+        self.fields["group"].queryset = Group.objects.filter(
+            organization_id=organization_id
+        )
+
+    names_a_stranger = BulkPlanForm.names_a_stranger

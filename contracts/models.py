@@ -421,6 +421,9 @@ class EventKind(models.TextChoices):
     CHANGE_FAILED = "change_failed", _("Scheduled plan change failed")
     DEPROVISIONED = "deprovisioned", _("Deprovisioned by directory sync")
     REPROVISIONED = "reprovisioned", _("Restored by directory sync")
+    GROUP_PLAN_SET = "group_plan_set", _("Group mapped to a plan")
+    GROUP_PLAN_REMOVED = "group_plan_removed", _("Group mapping removed")
+    GROUP_WAITING = "group_waiting", _("Waiting for a seat through a group")
 
 
 class Event(models.Model):
@@ -556,7 +559,19 @@ class WaitlistEntry(models.Model):
         related_name="+",
         verbose_name=_("member"),
     )
-    feature = models.CharField(_("feature"), max_length=40, choices=Feature)
+    # Empty for a member waiting through a group (`group`).
+    feature = models.CharField(_("feature"), max_length=40, choices=Feature, blank=True)
+    # A member of a group mapped to a plan (`GroupPlan`) waiting for a seat
+    # of that plan, served in the order they joined the group; empty for a
+    # member waiting for a feature.
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="waitlist",
+        verbose_name=_("group"),
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -589,8 +604,14 @@ class WaitlistEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "user"],
-                condition=Q(status="waiting"),
+                condition=Q(status="waiting", group__isnull=True),
                 name="contracts_waitlist_one_open_entry",
+                violation_error_message=_("This member is already waiting."),
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "user", "group"],
+                condition=Q(status="waiting", group__isnull=False),
+                name="contracts_waitlist_one_open_group_entry",
                 violation_error_message=_("This member is already waiting."),
             ),
         ]
@@ -602,6 +623,8 @@ class WaitlistEntry(models.Model):
         ]
 
     def __str__(self):
+        if self.group_id is not None:
+            return f"{self.user} – {self.group}"
         return f"{self.user} – {self.get_feature_display()}"
 
 

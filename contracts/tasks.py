@@ -16,7 +16,10 @@ def waitlist_seat_freed_task(*, contract_id: int, plan_id: int | None) -> int:
     contract = Contract.objects.filter(pk=contract_id).first()
     if contract is None:
         return 0
-    if contract.auto_assign:
-        return services.waitlist_fulfil(contract=contract)
     plan = Plan.objects.filter(pk=plan_id).first() if plan_id is not None else None
-    return services.waitlist_seat_free_notify(contract=contract, plan=plan)
+    # Members waiting through a group mapped to the plan come first: the
+    # administrators chose them when mapping the group.
+    given = services.group_waitlist_fulfil(contract=contract, plan=plan)
+    if contract.auto_assign:
+        return given + services.waitlist_fulfil(contract=contract)
+    return given + services.waitlist_seat_free_notify(contract=contract, plan=plan)

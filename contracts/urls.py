@@ -4,6 +4,7 @@ from contracts.views import (
     account,
     alerts,
     contract,
+    groups,
     member_detail,
     member_list,
     member_row,
@@ -136,6 +137,42 @@ urlpatterns = [
         "organizations/<int:organization_id>/members/plan/<int:membership_id>/",
         member_row.member_list_plan,
         name="member-list-plan",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/group/",
+        groups.member_bulk_group,
+        name="member-bulk-group",
+    ),
+    # The organization's groups, which can be mapped to a plan.
+    path(
+        "organizations/<int:organization_id>/groups/",
+        groups.group_list,
+        name="group-list",
+    ),
+    path(
+        "organizations/<int:organization_id>/groups/<int:group_id>/",
+        groups.group_detail,
+        name="group-detail",
+    ),
+    path(
+        "organizations/<int:organization_id>/groups/<int:group_id>/rename/",
+        groups.group_rename,
+        name="group-rename",
+    ),
+    path(
+        "organizations/<int:organization_id>/groups/<int:group_id>/delete/",
+        groups.group_delete,
+        name="group-delete",
+    ),
+    path(
+        "organizations/<int:organization_id>/groups/<int:group_id>/members/remove/",
+        groups.group_member_remove,
+        name="group-member-remove",
+    ),
+    path(
+        "organizations/<int:organization_id>/groups/<int:group_id>/plan/",
+        groups.group_plan,
+        name="group-plan",
     ),
     path(
         "organizations/<int:organization_id>/members/export/",

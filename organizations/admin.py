@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from organizations import services
-from organizations.models import Membership, Organization
+from organizations.models import Group, GroupMember, Membership, Organization
 
 
 @admin.register(Organization)
@@ -80,3 +80,59 @@ class MembershipAdmin(admin.ModelAdmin):
                 services.membership_remove(membership=membership, actor=request.user)
             except services.MembershipError as error:
                 self.message_user(request, str(error), messages.ERROR)
+
+
+class GroupMemberInline(admin.TabularInline):
+    """A group's members in the order they joined, read only: joining and
+    leaving go through the contracts app's services (plans by group)."""
+
+    model = GroupMember
+    fields = ["membership", "joined_at"]
+    readonly_fields = fields
+    ordering = ["joined_at", "pk"]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("membership__user")
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    """Groups, for support to see. Read only here: the contracts app's
+    subclass renames and deletes them through its services."""
+
+    list_display = ["name", "organization", "external_id", "member_count"]
+    search_fields = ["name", "external_id", "organization__name"]
+    list_select_related = ["organization"]
+    fields = ["organization", "name", "external_id", "created_at"]
+    readonly_fields = fields
+    inlines = [GroupMemberInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_count=Count("group_members"))
+            .order_by("name", "pk")
+        )
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -33,7 +33,7 @@ from contracts.selectors.member_plans import (
 )
 from contracts.sorting import Sort
 from organizations import selectors as organization_selectors
-from organizations.models import Membership, Organization
+from organizations.models import Group, Membership, Organization
 from plans.models import Feature, Plan
 
 MEMBERS_PER_PAGE = 50
@@ -190,6 +190,8 @@ class MemberListPage:
     contract: Contract | None = None
     bulk_options: list[PlanOption] | None = None
     locked_reason: str = ""
+    groups: list[Group] = field(default_factory=list)
+    group_filter: Group | None = None
 
 
 def member_list_page(
@@ -199,8 +201,17 @@ def member_list_page(
     plan_code: str,
     page_number: str | None,
     sort: Sort,
+    group_id: str = "",
 ) -> MemberListPage:
+    """`group_id`: only the members of this group of the organization (one
+    the organization does not have is ignored, like an unknown plan)."""
     catalog = plan_catalog_by_id()
+    groups = list(
+        Group.objects.filter(organization_id=membership.organization_id).order_by(
+            "name", "pk"
+        )
+    )
+    group_filter = next((g for g in groups if str(g.pk) == group_id), None)
     contract = contract_for_organization(organization=membership.organization)
     # The header's seat usage; the filter and the plan dropdowns reuse it.
     usages = _usages(contract)
@@ -218,6 +229,8 @@ def member_list_page(
         ),
         sort=sort,
     )
+    if group_filter is not None:
+        members = members.filter(group_members__group=group_filter)
     # Counted up to a limit: a plan filter over 100,000 members matches tens
     # of thousands, and counting them all would cost more than the page.
     page = CappedPaginator(
@@ -237,6 +250,8 @@ def member_list_page(
         plan_filter=plan_filter,
         sort=sort,
         usages=usages,
+        groups=groups,
+        group_filter=group_filter,
     )
     if not membership.is_administrator:
         return listing

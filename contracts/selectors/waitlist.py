@@ -55,7 +55,9 @@ class PlanRequestPanel:
 def waitlist_queue(*, contract: Contract) -> QuerySet[WaitlistEntry]:
     """The members waiting for a seat of the contract, oldest first."""
     return (
-        WaitlistEntry.objects.filter(contract=contract, status=WaitlistStatus.WAITING)
+        WaitlistEntry.objects.filter(
+            contract=contract, status=WaitlistStatus.WAITING, group__isnull=True
+        )
         .select_related("user")
         .order_by("created_at", "pk")
     )
@@ -104,7 +106,10 @@ def waitlist_offer(*, user: User, feature: Feature) -> WaitlistOffer | None:
     for contract in contracts:
         if entitlements.assignable(contract=contract, user=user, feature=feature):
             entry = WaitlistEntry.objects.filter(
-                contract=contract, user=user, status=WaitlistStatus.WAITING
+                contract=contract,
+                user=user,
+                status=WaitlistStatus.WAITING,
+                group__isnull=True,
             ).first()
             return WaitlistOffer(
                 organization=contract.organization, feature=feature, entry=entry
@@ -135,7 +140,10 @@ def plan_request_panels(*, user: User) -> list[PlanRequestPanel]:
     waiting = {
         entry.contract_id: entry
         for entry in WaitlistEntry.objects.filter(
-            user=user, contract_id__in=ids, status=WaitlistStatus.WAITING
+            user=user,
+            contract_id__in=ids,
+            status=WaitlistStatus.WAITING,
+            group__isnull=True,
         )
     }
     return [

@@ -3,7 +3,7 @@ package, inside a transaction, so that the views, the admin and the
 entitlements share one set of rules. Split by what changes together:
 `connections` (connect, keys, disconnect, the automatic assignment switch),
 `directory` (members suspended and restored), `groups` (groups of
-members, which can be mapped to a plan), `key_attempts` (the limits on
+members) and `group_plans` (groups mapped to a plan), `key_attempts` (the limits on
 wrong keys and their history), `seats`
 (plans given and taken back, requests), `allotments` (the seats of each
 plan), `support` (what support staff do from the admin: end dates, key
@@ -30,6 +30,12 @@ from contracts.services.connections import (
     contract_set_auto_assign,
 )
 from contracts.services.directory import member_restore, member_suspend
+from contracts.services.group_plans import (
+    group_plan_remove,
+    group_plan_set,
+    group_waitlist_fulfil,
+    group_waitlist_sweep,
+)
 from contracts.services.groups import (
     group_create,
     group_delete,
@@ -109,7 +115,11 @@ __all__ = [
     "group_members_add",
     "group_members_remove",
     "group_members_replace",
+    "group_plan_remove",
+    "group_plan_set",
     "group_update",
+    "group_waitlist_fulfil",
+    "group_waitlist_sweep",
     "key_attempts_prune_sweep",
     "member_auto_assign_include",
     "member_plan_set",

@@ -133,10 +133,12 @@ def seat_put(
     actor: User | None,
     source: str,
     feature: str = "",
+    detail: str = "",
 ) -> Seat:
     """Give a person a seat of a plan on a contract, or move their seat to
     that plan. The plan's allotment row is locked while its seats are
-    counted, so that concurrent requests never exceed it."""
+    counted, so that concurrent requests never exceed it. `detail`: said
+    in the history (the group a seat came through)."""
     seat = _seat_put_refusal(contract=contract, user=user, plan=plan, lock=True)
     if seat is not None and seat.plan_id == plan.pk:
         return seat
@@ -187,6 +189,7 @@ def seat_put(
         plan=plan,
         source=source,
         feature=feature,
+        detail=detail,
     )
     _email_member_plan(user=user, plan=plan, contract=contract, deactivated=deactivated)
     return seat

@@ -51,7 +51,7 @@ def waitlist_join(
     ).exists():
         raise NotAMember(_("This person is not a member of the organization."))
     waiting = WaitlistEntry.objects.filter(
-        contract=contract, user=user, status=WaitlistStatus.WAITING
+        contract=contract, user=user, status=WaitlistStatus.WAITING, group=None
     ).first()
     if waiting is not None:
         return waiting
@@ -75,7 +75,7 @@ def waitlist_join(
     except IntegrityError:
         # Joined at the same moment from another tab: that entry stands.
         return WaitlistEntry.objects.get(
-            contract=contract, user=user, status=WaitlistStatus.WAITING
+            contract=contract, user=user, status=WaitlistStatus.WAITING, group=None
         )
     _event(EventKind.WAITLIST_JOINED, contract=contract, member=user, feature=feature)
     waitlist_seat_freed(contract=contract, plan=None)
@@ -283,7 +283,7 @@ def _waiting(*, contract: Contract, user: User) -> WaitlistEntry | None:
     moment is answered once that commits, and is then no longer waiting."""
     return (
         WaitlistEntry.objects.select_for_update(of=("self",))
-        .filter(contract=contract, user=user, status=WaitlistStatus.WAITING)
+        .filter(contract=contract, user=user, status=WaitlistStatus.WAITING, group=None)
         .first()
     )
 

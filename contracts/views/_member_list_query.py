@@ -12,7 +12,7 @@ def list_query(request: HtmxHttpRequest) -> str:
     return urlencode(
         {
             key: request.GET[key][:100]
-            for key in ("q", "plan", "sort", "page")
+            for key in ("q", "plan", "group", "sort", "page")
             if request.GET.get(key)
         }
     )

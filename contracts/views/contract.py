@@ -32,6 +32,7 @@ from contracts.exceptions import (
 )
 from contracts.forms import USE_KEY, AutoAssignForm, ConnectForm, ConnectKeyForm
 from contracts.pagination import CappedPaginator
+from contracts.selectors.groups import group_plan_overview
 from contracts.views._common import administrator_get, redirect_after_post
 from organizations.models import Membership
 
@@ -316,6 +317,7 @@ def _contract_context(request: HtmxHttpRequest, organization) -> dict:
         "waitlist": selectors.waitlist_queue(contract=contract),
         "seat_requests": selectors.seat_request_queue(contract=contract),
         "request_plans": selectors.seat_request_plans(contract=contract),
+        "group_plans": group_plan_overview(contract=contract),
     }
 
 

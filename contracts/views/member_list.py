@@ -128,7 +128,14 @@ def member_export(request: HtmxHttpRequest, organization_id: int) -> HttpRespons
             ),
         ),
         sort=selectors.member_sort(request.GET.get("sort", "")),
-    ).iterator(chunk_size=EXPORT_CHUNK)
+    )
+    group = request.GET.get("group", "")
+    if group.isascii() and group.isdigit() and len(group) < 19:
+        members = members.filter(
+            group_members__group_id=int(group),
+            group_members__group__organization_id=organization_id,
+        )
+    members = members.iterator(chunk_size=EXPORT_CHUNK)
     name = slugify(membership.organization.name) or organization_id
     return csv_streaming_response(
         selectors.member_export_rows(members=members, catalog=catalog),
@@ -147,13 +154,7 @@ def _render(
 ) -> HttpResponse:
     """The members list; with htmx, the search, sort and page links swap the
     results only, and the add and bulk forms swap themselves."""
-    listing = selectors.member_list_page(
-        membership=membership,
-        query=_query(request),
-        plan_code=request.GET.get("plan", ""),
-        page_number=request.GET.get("page"),
-        sort=selectors.member_sort(request.GET.get("sort", "")),
-    )
+    listing = _listing(request, membership)
     context = {
         "membership": membership,
         "organization": membership.organization,
@@ -205,6 +206,21 @@ def _bulk_confirm(
     return render(request, "contracts/member_bulk_confirm.html", context)
 
 
+def _listing(
+    request: HtmxHttpRequest, membership: Membership
+) -> selectors.MemberListPage:
+    """The page of the list the query string asks for: search, plan and
+    group filters, order, page."""
+    return selectors.member_list_page(
+        membership=membership,
+        query=_query(request),
+        plan_code=request.GET.get("plan", ""),
+        page_number=request.GET.get("page"),
+        sort=selectors.member_sort(request.GET.get("sort", "")),
+        group_id=request.GET.get("group", "")[:20],
+    )
+
+
 def _query(request: HtmxHttpRequest) -> str:
     return request.GET.get("q", "")[:100]
 
@@ -217,21 +233,30 @@ def _ticked(bulk_form: BulkPlanForm | None) -> set[str]:
 
 
 def _query_strings(request: HtmxHttpRequest, listing: selectors.MemberListPage) -> dict:
-    """The list's search, filter and order for the export link and the
+    """The group filter's choices and choice; the list's search, filters
+    and order for the export link and the
     pagination links (which add the search and the page themselves); each
     column header's link and `aria-sort`; the order for the search form;
     and the list's own query string to come back to after a change."""
     plan_code = listing.plan_filter.code if listing.plan_filter else ""
+    group = str(listing.group_filter.pk) if listing.group_filter else ""
     sort = listing.sort.param
-    filters = (("q", listing.query), ("plan", plan_code), ("sort", sort))
+    filters = (
+        ("q", listing.query),
+        ("plan", plan_code),
+        ("group", group),
+        ("sort", sort),
+    )
     return {
+        "groups": listing.groups,
+        "group_filter": listing.group_filter,
         "filter_query": urlencode({key: value for key, value in filters if value}),
         "extra_query": "".join(
             f"{key}={value}&" for key, value in filters[1:] if value
         ),
         "sort": sort,
         "sort_headers": listing.sort.headers(
-            filters={"q": listing.query, "plan": plan_code}
+            filters={"q": listing.query, "plan": plan_code, "group": group}
         ),
         "list_query": list_query(request),
     }

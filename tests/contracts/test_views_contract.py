@@ -878,12 +878,13 @@ class TestQueryCounts:
         services.plan_request_record(
             contract=contract, user=asking, feature=Feature.CUSTOM_BRANDING
         )
-        # Ten, and two for the waitlist and the requests for a plan (the
-        # plans to give are read only when a request is shown).
-        with django_assert_num_queries(12):
+        # Ten, two for the waitlist and the requests for a plan (the plans
+        # to give are read only when a request is shown) and one for the
+        # plans by group.
+        with django_assert_num_queries(13):
             small = admin_client.get(url)
         hold(4950)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             large = admin_client.get(url)
         assert '<meter min="0" max="6000" value="50"' in small.text
         assert '<meter min="0" max="6000" value="5000"' in large.text

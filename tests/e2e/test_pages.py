@@ -56,6 +56,11 @@ NOT_PAGES = {
     "contracts:member-add": "a post of the members page",
     "contracts:member-bulk-plan": "a post of the members page",
     "contracts:member-list-plan": "a post of the members page",
+    "contracts:member-bulk-group": "a post of the members page",
+    "contracts:group-rename": "a post of the group page",
+    "contracts:group-member-remove": "a post of the group page (its confirmation "
+    "is the group delete page's template)",
+    "contracts:group-plan": "a post of the group page",
     "contracts:member-export": "a CSV file",
     "contracts:member-auto-assign-include": "a post of the member page",
     "contracts:member-role": "a post of the member page",
@@ -397,6 +402,29 @@ def test_every_page_passes_axe(open_page, browser_problems, language, screen):
     crawl.check(page, "disconnect dialog")
     visit(page, f"{contract_url}disconnect/")
     visit(page, f"{contract_url}idle-plans/")
+    # Plans by group: the Groups page, a group mapped to a plan with members
+    # holding it and waiting, and the delete confirmation naming who loses
+    # a plan. The members page then offers the group filter and "Add to
+    # group".
+    research = services.group_create(
+        organization=acme,
+        name="Research",
+        actor=people["alice"],
+        memberships=[
+            MembershipFactory(organization=acme, user__full_name=f"Gina {n}")
+            for n in range(3)
+        ],
+    )
+    services.group_plan_set(
+        group=research,
+        plan=Plan.objects.get(code="professional"),
+        actor=people["alice"],
+    )
+    groups_url = f"/organizations/{acme.pk}/groups/"
+    visit(page, groups_url)
+    visit(page, f"{groups_url}{research.pk}/")
+    visit(page, f"{groups_url}{research.pk}/delete/")
+    visit(page, contract_url)
     visit(page, members_url)
     visit(page, bob.get_absolute_url())
     page.get_by_role("combobox", name=words["plan"], exact=True).select_option(

@@ -35,7 +35,7 @@ from contracts.models import (
     ScheduledChange,
     Seat,
 )
-from organizations.models import Membership, Organization
+from organizations.models import Group, Membership, Organization
 from plans.models import Feature
 from surveys.models import Distribution, Invitation, Question, Survey
 from tests.accounts.factories import UserFactory
@@ -75,6 +75,7 @@ class Tenant:
     invitation: Invitation
     draft: Survey
     draft_questions: dict[str, Question]
+    group: Group
 
     def __repr__(self):
         return f"<Tenant {self.label}>"
@@ -186,6 +187,13 @@ def tenant_build(label: str) -> Tenant:
         title=f"{label} onboarding draft survey",
     )
     draft_questions = questions_add(draft)
+    # A group of the collaborator, mapped to no plan: the groups pages'.
+    group = contract_services.group_create(
+        organization=organization,
+        name=f"{label} research group",
+        actor=admin,
+        memberships=[collaborator_membership],
+    )
 
     return Tenant(
         label=label,
@@ -211,6 +219,7 @@ def tenant_build(label: str) -> Tenant:
         invitation=invitation,
         draft=draft,
         draft_questions=draft_questions,
+        group=group,
     )
 
 

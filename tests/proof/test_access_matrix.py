@@ -144,6 +144,10 @@ def member_of(attribute: str) -> Callable[[Tenant], dict]:
     return kwargs
 
 
+def group_of(tenant: Tenant) -> dict:
+    return {"organization_id": tenant.organization.pk, "group_id": tenant.group.pk}
+
+
 def contract(tenant: Tenant) -> dict:
     return {"contract_id": tenant.contract.pk}
 
@@ -348,6 +352,41 @@ ENTRIES: dict[str, Entry] = {
         data=lambda tenant: {"plan": "professional"},
     ),
     "contracts:member-export": Entry(get=org_admins(200), kwargs=organization),
+    "contracts:member-bulk-group": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {
+            "bulk-members": [str(tenant.reader_membership.pk)],
+            "bulk-group": str(tenant.group.pk),
+        },
+    ),
+    # The organization's groups (plans by group).
+    "contracts:group-list": Entry(
+        get=org_admins(200), post=org_admins(422), kwargs=organization
+    ),
+    "contracts:group-detail": Entry(get=org_admins(200), kwargs=group_of),
+    "contracts:group-rename": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=group_of,
+        data=lambda tenant: {"name": "Renamed group"},
+    ),
+    "contracts:group-delete": Entry(
+        get=org_admins(200), post=org_admins(302), kwargs=group_of
+    ),
+    "contracts:group-member-remove": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=group_of,
+        data=lambda tenant: {"member": str(tenant.collaborator_membership.pk)},
+    ),
+    "contracts:group-plan": Entry(
+        get=post_only(),
+        post=org_admins(302),
+        kwargs=group_of,
+        data=lambda tenant: {"plan": "professional"},
+    ),
     "contracts:member-detail": Entry(
         get=org_members(200), kwargs=member_of("collaborator_membership")
     ),

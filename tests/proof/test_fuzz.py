@@ -255,6 +255,10 @@ def membership_ids(s: Scenario) -> dict:
     }
 
 
+def group_ids(s: Scenario) -> dict:
+    return {**organization_id(s), "group_id": [s.a.group.pk, s.b.group.pk]}
+
+
 def contract_id(s: Scenario) -> dict:
     return {"contract_id": [s.a.contract.pk, s.b.contract.pk, s.a.spare_contract.pk]}
 
@@ -564,6 +568,53 @@ ENDPOINTS = [
         },
         query=lambda s: {"q": ["alpha"], "plan": codes(), "page": ["2"]},
         targets=("member-bulk-panel",),
+    ),
+    Endpoint(
+        "contracts:member-bulk-group",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {
+            "bulk-members": [
+                [str(s.a.collaborator_membership.pk), str(s.a.reader_membership.pk)],
+                [str(s.a.reader_membership.pk), str(s.b.reader_membership.pk)],
+            ],
+            "bulk-group": [str(s.a.group.pk), str(s.b.group.pk), "x", ""],
+        },
+        query=lambda s: {"q": ["alpha"], "group": [str(s.a.group.pk), "x"]},
+    ),
+    # The organization's groups (plans by group).
+    Endpoint(
+        "contracts:group-list",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"name": ["Lab", s.a.group.name, "", "x" * 201]},
+    ),
+    Endpoint(
+        "contracts:group-rename",
+        actor=lambda s: s.a.admin,
+        kwargs=group_ids,
+        fields=lambda s: {"name": ["Lab", s.a.group.name, "", "x" * 201]},
+    ),
+    Endpoint("contracts:group-delete", actor=lambda s: s.a.admin, kwargs=group_ids),
+    Endpoint(
+        "contracts:group-member-remove",
+        actor=lambda s: s.a.admin,
+        kwargs=group_ids,
+        fields=lambda s: {
+            "member": [
+                str(s.a.collaborator_membership.pk),
+                str(s.a.reader_membership.pk),
+                str(s.b.collaborator_membership.pk),
+                "x",
+            ],
+            "confirmed": ["1", ""],
+        },
+    ),
+    Endpoint(
+        "contracts:group-plan",
+        actor=lambda s: s.a.admin,
+        kwargs=group_ids,
+        fields=lambda s: {"plan": [*codes(), ""], "confirmed": ["1", ""]},
     ),
     Endpoint(
         "contracts:member-role",
