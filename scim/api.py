@@ -19,6 +19,7 @@ from scim2_models import (
     InvalidSyntaxException,
     ListResponse,
     NotFoundException,
+    NotImplementedException,
     PreconditionFailedException,
     ResourceType,
     Schema,
@@ -134,6 +135,11 @@ def _syntax(detail: str) -> SCIMException:
 
 
 def search_request(request: HttpRequest) -> SearchRequest:
+    """The query's parameters, or a POST …/.search body (RFC 7644 §3.4.3)."""
+    if request.method == "POST":
+        return SearchRequest.model_validate(
+            read_payload(request), scim_ctx=Context.SEARCH_REQUEST
+        )
     params = {}
     for key in ("filter", "startIndex", "count", "sortBy", "sortOrder"):
         if key in request.GET:
@@ -207,6 +213,13 @@ def _discovery(request, items, kind, name, key) -> HttpResponse:
     ).model_dump(scim_ctx=Context.SEARCH_RESPONSE)
     listing["Resources"] = dumped
     return scim_response(listing)
+
+
+@scim_endpoint("POST")
+def search_all(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedException(
+        detail="Search /Users/.search or /Groups/.search, one type at a time."
+    )
 
 
 @scim_endpoint("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -16,11 +16,33 @@ from scim.api import (
 )
 
 
+@scim_endpoint("POST")
+def users_search(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request,
+        serializers.user_queryset(request.scim_organization),
+        filters.user_filter,
+        serializers.user_resource,
+        resources.User,
+    )
+
+
+@scim_endpoint("POST")
+def groups_search(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request,
+        serializers.group_queryset(request.scim_organization),
+        filters.group_filter,
+        serializers.group_resource,
+        resources.Group,
+    )
+
+
 @scim_endpoint("GET", "POST")
 def users(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         resource = resources.User.model_validate(
-            read_payload(request),
+            resources.user_payload_complete(read_payload(request)),
             scim_ctx=Context.RESOURCE_CREATION_REQUEST,
             scim_policy=resources.POLICY,
         )
@@ -51,7 +73,7 @@ def user(request: HttpRequest, resource_id: str) -> HttpResponse:
         return HttpResponse(status=204)
     if request.method == "PUT":
         after = resources.User.model_validate(
-            read_payload(request),
+            resources.user_payload_complete(read_payload(request)),
             scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST,
             scim_policy=resources.POLICY,
         )
@@ -131,7 +153,8 @@ def _one(request: HttpRequest, row, status: int = 200) -> HttpResponse:
         resource = serializers.group_resource(row, request.scim_base_url)
     else:
         resource = serializers.user_resource(row, request.scim_base_url)
-    data = serializers.dump(resource, response_parameters=search_request(request))
+    parameters = search_request(request) if request.method == "GET" else None
+    data = serializers.dump(resource, response_parameters=parameters)
     return scim_response(
         data,
         status=status,

@@ -23,12 +23,11 @@ from scim import resources
 
 USER_COLUMNS = {
     "id": "pk",
-    "username": "user__email",
+    "username": "directory_profile__user_name",
     "externalid": "external_id",
     "displayname": "user__full_name",
-    "name.formatted": "user__full_name",
-    "name.givenname": "directory_name__given_name",
-    "name.familyname": "directory_name__family_name",
+    "name.givenname": "directory_profile__given_name",
+    "name.familyname": "directory_profile__family_name",
     "emails.value": "user__email",
     "emails": "user__email",
     "active": "is_active",
@@ -43,7 +42,12 @@ GROUP_COLUMNS = {
     "meta.created": "created_at",
 }
 # Columns compared whatever the case, as their attributes are caseExact false.
-CASELESS = {"user__email", "user__full_name", "name"}
+CASELESS = {
+    "user__email",
+    "user__full_name",
+    "name",
+    "directory_profile__user_name",
+}
 LOOKUPS = {
     CompareOperator.eq: "exact",
     CompareOperator.co: "contains",
@@ -102,14 +106,24 @@ def _query(node: FilterNode, columns: dict[str, str], prefix: str = "") -> Q:
 
 def _comparison(node: Comparison, column: str) -> Q:
     value = node.value
-    if column.endswith("pk") or column == "members__pk":
+    if column.endswith("pk"):
         try:
             value = int(value)
         except (TypeError, ValueError):
             return Q(pk__in=[])
-    if node.op == CompareOperator.ne:
+    if column == "directory_profile__user_name":
+        # A member the directory never named goes by their email.
+        unnamed = Q(directory_profile__isnull=True) | Q(directory_profile__user_name="")
+        return _compare(node.op, column, value) | (
+            unnamed & _compare(node.op, "user__email", value)
+        )
+    return _compare(node.op, column, value)
+
+
+def _compare(op: CompareOperator, column: str, value) -> Q:
+    if op == CompareOperator.ne:
         return ~Q(**{column: value})
-    lookup = LOOKUPS[node.op]
+    lookup = LOOKUPS[op]
     if column in CASELESS and isinstance(value, str):
         lookup = "iexact" if lookup == "exact" else lookup
         if lookup in {"contains", "startswith", "endswith"}:

@@ -44,22 +44,25 @@ class ScimToken(models.Model):
         return self.revoked_at is None
 
 
-class DirectoryName(models.Model):
-    """The parts of a member's name a directory sent (SCIM `name`), which the
-    account's single full name cannot hold apart."""
+class DirectoryProfile(models.Model):
+    """What a directory says of a member that the account does not hold:
+    its `userName` (Entra ID's user principal name, which may differ from
+    the email the account signs in with), and the parts of the name, which
+    the account's single full name cannot hold apart."""
 
     membership = models.OneToOneField(
         Membership,
         on_delete=models.CASCADE,
-        related_name="directory_name",
+        related_name="directory_profile",
         verbose_name=_("membership"),
     )
+    user_name = models.CharField(_("directory user name"), max_length=255)
     given_name = models.CharField(_("given name"), max_length=150, blank=True)
     family_name = models.CharField(_("family name"), max_length=150, blank=True)
 
     class Meta:
-        verbose_name = _("directory name")
-        verbose_name_plural = _("directory names")
+        verbose_name = _("directory profile")
+        verbose_name_plural = _("directory profiles")
 
     def __str__(self):
-        return f"{self.given_name} {self.family_name}".strip()
+        return self.user_name

@@ -3,16 +3,18 @@
 Only the attributes the product keeps are declared, so that `/Schemas`
 tells a directory (and scim2-tester) exactly what round-trips:
 
-- User: an organization's membership. `userName` is the account's email,
-  which other organizations share, so a directory cannot rename it
-  (immutable); `emails` repeats it (read-only). `displayName` is the
-  account's full name; `name` keeps the parts the directory sent.
+- User: an organization's membership. The account is found or made by its
+  email: the work (or primary, or first) of `emails`, else `userName` when
+  it is an address. Other organizations share the account, so a directory
+  cannot change its email (`emails` is immutable); `userName` is the
+  directory's own name for the person (Entra ID's user principal name).
+  `displayName` is the account's full name; `name` keeps the parts sent.
 - Group: organizations.Group, its members' `value` a membership id.
 """
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import EmailStr, Field
 from scim2_models import (
     URN,
     AuthenticationScheme,
@@ -20,7 +22,6 @@ from scim2_models import (
     CaseExact,
     ChangePassword,
     ComplexAttribute,
-    Email,
     ETag,
     Filter,
     Mutability,
@@ -44,37 +45,41 @@ MAX_RESULTS = 200
 
 
 class Name(ComplexAttribute):
-    formatted: Annotated[str | None, Mutability.read_only] = None
-    """The given and family names together."""
-
     family_name: str | None = None
     given_name: str | None = None
+
+
+class WorkEmail(ComplexAttribute):
+    """The account's email: the one address the product keeps."""
+
+    value: Annotated[EmailStr | None, Required.true] = None
+    type: str | None = None
+    primary: bool | None = None
 
 
 class User(Resource[Any]):
     __schema__ = URN(USER_SCHEMA)
 
-    user_name: Annotated[
-        str | None, Uniqueness.server, Required.true, Mutability.immutable
-    ] = None
-    """The person's email address, their account on this service."""
+    user_name: Annotated[str | None, Uniqueness.server, Required.true] = None
+    """The directory's name for the person; their email unless it says."""
 
     name: Name | None = None
     display_name: str | None = None
-    active: bool | None = None
-    emails: Annotated[list[Email] | None, Mutability.read_only] = None
+    active: Annotated[bool | None, Required.true] = None
+    emails: Annotated[list[WorkEmail] | None, Mutability.immutable, Required.true] = (
+        None
+    )
     groups: Annotated[list[UserGroup] | None, Mutability.read_only] = None
 
 
 class Member(ComplexAttribute):
-    """A member of a group: a user (nested groups are not kept)."""
+    """A member of a group: a user (nested groups are not kept). Only its id
+    and address: what a directory sends back must compare equal."""
 
     value: Annotated[str | None, Mutability.immutable, CaseExact.true] = None
     ref: Annotated[Reference["User"] | None, Mutability.immutable] = Field(
         None, serialization_alias="$ref", validation_alias="$ref"
     )
-    type: Annotated[str | None, Mutability.immutable] = None
-    display: Annotated[str | None, Mutability.read_only] = None
 
 
 class Group(Resource[Any]):
@@ -82,6 +87,20 @@ class Group(Resource[Any]):
 
     display_name: Annotated[str | None, Required.true, Uniqueness.server] = None
     members: list[Member] | None = None
+
+
+def user_payload_complete(payload: dict) -> dict:
+    """A user to create or replace with what directories leave out: a member
+    is active unless said otherwise, and a userName that is an address is
+    their email when `emails` is missing (Entra ID with no `mail`)."""
+    keys = {key.lower() for key in payload}
+    completed = dict(payload)
+    if "active" not in keys:
+        completed["active"] = True
+    user_name = payload.get("userName")
+    if "emails" not in keys and isinstance(user_name, str) and "@" in user_name:
+        completed["emails"] = [{"value": user_name, "type": "work", "primary": True}]
+    return completed
 
 
 # Entra ID sends `emails[type eq "work"].value` and enterprise attributes,

@@ -5,18 +5,18 @@ import hashlib
 import json
 
 from django.db.models import Prefetch, QuerySet
-from scim2_models import URN, Context, Email, Meta
+from scim2_models import URN, Context, Meta
 from scim2_models import GroupMembership as UserGroup
 
 from organizations.models import Group, GroupMember, Membership, Organization
 from scim import resources
-from scim.models import DirectoryName
+from scim.models import DirectoryProfile
 
 
 def user_queryset(organization: Organization) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(organization=organization)
-        .select_related("user", "directory_name")
+        .select_related("user", "directory_profile")
         .prefetch_related(
             Prefetch("member_groups", queryset=Group.objects.only("pk", "name"))
         )
@@ -30,9 +30,7 @@ def group_queryset(organization: Organization) -> QuerySet[Group]:
         .prefetch_related(
             Prefetch(
                 "group_members",
-                queryset=GroupMember.objects.select_related(
-                    "membership__user"
-                ).order_by("joined_at", "pk"),
+                queryset=GroupMember.objects.order_by("joined_at", "pk"),
             )
         )
         .order_by("pk")
@@ -41,16 +39,12 @@ def group_queryset(organization: Organization) -> QuerySet[Group]:
 
 def user_resource(membership: Membership, base_url: str) -> resources.User:
     user = membership.user
-    try:
-        parts = membership.directory_name
-    except DirectoryName.DoesNotExist:
-        parts = None
+    profile = user_profile(membership)
     name = None
-    if parts is not None and (parts.given_name or parts.family_name):
+    if profile is not None and (profile.given_name or profile.family_name):
         name = resources.Name(
-            given_name=parts.given_name or None,
-            family_name=parts.family_name or None,
-            formatted=str(parts) or None,
+            given_name=profile.given_name or None,
+            family_name=profile.family_name or None,
         )
     groups = [
         UserGroup(value=str(group.pk), display=group.name, ref=_url(base_url, group))
@@ -59,11 +53,11 @@ def user_resource(membership: Membership, base_url: str) -> resources.User:
     resource = resources.User(
         id=str(membership.pk),
         external_id=membership.external_id or None,
-        user_name=user.email,
+        user_name=(profile.user_name if profile else "") or user.email,
         display_name=user.full_name or None,
         name=name,
         active=membership.is_active,
-        emails=[Email(value=user.email, type="work", primary=True)],
+        emails=[resources.WorkEmail(value=user.email, type="work", primary=True)],
         groups=groups or None,
     )
     return _with_meta(resource, membership, "User", base_url)
@@ -73,9 +67,7 @@ def group_resource(group: Group, base_url: str) -> resources.Group:
     members = [
         resources.Member(
             value=str(link.membership_id),
-            ref=_url(base_url, link.membership),
-            type="User",
-            display=link.membership.user.email,
+            ref=f"{base_url}/Users/{link.membership_id}",
         )
         for link in group.group_members.all()
     ]
@@ -86,6 +78,13 @@ def group_resource(group: Group, base_url: str) -> resources.Group:
         members=members or None,
     )
     return _with_meta(resource, group, "Group", base_url)
+
+
+def user_profile(membership: Membership) -> DirectoryProfile | None:
+    try:
+        return membership.directory_profile
+    except DirectoryProfile.DoesNotExist:
+        return None
 
 
 def dump(resource, **kwargs) -> dict:

@@ -7,10 +7,10 @@ The directory is the actor: events record no person (actor None)."""
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from scim2_models import (
     InvalidValueException,
-    MutabilityException,
     UniquenessException,
 )
 
@@ -21,7 +21,7 @@ from organizations import services as organization_services
 from organizations.models import Group, Membership, Organization
 from organizations.services import AlreadyMember, MembershipError
 from scim import resources, tokens
-from scim.models import DirectoryName, ScimToken
+from scim.models import DirectoryProfile, ScimToken
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -79,10 +79,11 @@ def scim_user_create(
     """Add the person to the organization, inviting them by email when they
     have no account yet (they choose a password through its link)."""
     _external_id_free(Membership, organization, resource.external_id)
+    _user_name_free(organization, resource.user_name)
     try:
         membership = organization_services.membership_add(
             organization=organization,
-            email=resource.user_name or "",
+            email=_account_email(resource),
             role=Membership._meta.get_field("role").default,
             actor=None,
             base_url=base_url,
@@ -100,15 +101,15 @@ def scim_user_update(
     *, membership: Membership, before: resources.User, after: resources.User
 ) -> None:
     """Apply what a PUT or a PATCH changed. `active` false suspends the
-    member and frees their seat; true restores them (no seat comes back)."""
-    if (after.user_name or "").lower() != (before.user_name or "").lower():
-        raise MutabilityException(
-            detail="userName is the person's account email and cannot change here"
-        )
+    member and frees their seat; true restores them (no seat comes back).
+    The account's email is not the directory's to change: `emails` is
+    left as it is."""
     if after.external_id != before.external_id:
         _external_id_free(
             Membership, membership.organization, after.external_id, membership.pk
         )
+    if (after.user_name or "").lower() != (before.user_name or "").lower():
+        _user_name_free(membership.organization, after.user_name, membership.pk)
     _user_write(membership, before=before, after=after)
 
 
@@ -119,15 +120,44 @@ def scim_user_delete(*, membership: Membership) -> None:
     )
 
 
+def _account_email(resource: resources.User) -> str:
+    """The work email, else the primary, else the first; else the
+    userName when it is an address."""
+    emails = [email for email in resource.emails or [] if email.value]
+    for wanted in (
+        lambda email: email.type == "work",
+        lambda email: email.primary,
+        lambda email: True,
+    ):
+        for email in emails:
+            if wanted(email):
+                return str(email.value)
+    if resource.user_name and "@" in resource.user_name:
+        return resource.user_name
+    raise InvalidValueException(detail="An email address is needed (emails).")
+
+
+def _user_name_free(organization, user_name, exclude_pk=None) -> None:
+    if not user_name:
+        return
+    members = Membership.objects.filter(organization=organization)
+    if exclude_pk is not None:
+        members = members.exclude(pk=exclude_pk)
+    named = Q(directory_profile__user_name__iexact=user_name)
+    unnamed = Q(directory_profile__isnull=True) | Q(directory_profile__user_name="")
+    if members.filter(named | (unnamed & Q(user__email__iexact=user_name))).exists():
+        raise UniquenessException(detail="Another member has this userName.")
+
+
 def _user_write(
     membership: Membership, *, before: resources.User | None, after: resources.User
 ) -> None:
     user = membership.user
-    full_name = after.display_name or _formatted(after.name) or ""
+    full_name = (after.display_name or _formatted(after.name) or "")[:150]
     if before is None and not full_name:
         full_name = user.full_name
-    if full_name[:150] != user.full_name:
-        user.full_name = full_name[:150]
+    if full_name != user.full_name:
+        user.full_name = full_name
         user.save(update_fields=["full_name"])
     external_id = after.external_id or ""
     if external_id != membership.external_id:
@@ -137,12 +167,16 @@ def _user_write(
                 membership.save(update_fields=["external_id"])
         except IntegrityError:
             raise UniquenessException(detail="externalId is taken") from None
-    given = (after.name.given_name or "") if after.name else ""
-    family = (after.name.family_name or "") if after.name else ""
-    DirectoryName.objects.update_or_create(
-        membership=membership,
-        defaults={"given_name": given[:150], "family_name": family[:150]},
-    )
+    name = after.name or resources.Name()
+    profile = {
+        "user_name": (after.user_name or user.email)[:255],
+        "given_name": (name.given_name or "")[:150],
+        "family_name": (name.family_name or "")[:150],
+    }
+    if before is None or _profile_of(before) != profile:
+        DirectoryProfile.objects.update_or_create(
+            membership=membership, defaults=profile
+        )
     if after.active is False:
         try:
             contract_services.member_suspend(membership=membership, actor=None)
@@ -150,6 +184,15 @@ def _user_write(
             raise InvalidValueException(detail=str(error)) from None
     elif after.active is True:
         contract_services.member_restore(membership=membership, actor=None)
+
+
+def _profile_of(resource: resources.User) -> dict:
+    name = resource.name or resources.Name()
+    return {
+        "user_name": resource.user_name or "",
+        "given_name": name.given_name or "",
+        "family_name": name.family_name or "",
+    }
 
 
 def _formatted(name: resources.Name | None) -> str:
