@@ -74,9 +74,11 @@ def _authenticate(request: HttpRequest):
     if scheme.lower() == "bearer":
         token = services.scim_token_authenticate(plaintext=credentials.strip())
     if token is None:
-        get_usage(
+        failures = get_usage(
             request, group="scim.auth.client", key="ip", rate=rate, increment=True
         )
+        if failures and failures["should_limit"]:
+            return None, error_response(429, "Too many failed authentications.")
         return None, error_response(
             401,
             "A valid bearer token is required.",

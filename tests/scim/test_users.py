@@ -195,7 +195,9 @@ def test_if_match_with_an_old_version_is_refused_with_412(scim):
     user = _create(scim, "a@corp.example.com")
     url = f"/Users/{user['id']}"
     old = user["meta"]["version"]
-    scim.patch(url, patch_payload({"op": "replace", "path": "displayName", "value": "A"}))
+    scim.patch(
+        url, patch_payload({"op": "replace", "path": "displayName", "value": "A"})
+    )
 
     stale = scim.patch(
         url,
