@@ -19,7 +19,9 @@ from scim2_models.path.expressions import (
     ValuePath,
 )
 
+from organizations.models import Membership
 from scim import resources
+from scim.models import DirectoryProfile
 
 USER_COLUMNS = {
     "id": "pk",
@@ -112,6 +114,9 @@ def _comparison(node: Comparison, column: str) -> Q:
         except (TypeError, ValueError):
             return Q(pk__in=[])
     if column == "directory_profile__user_name":
+        if node.op == CompareOperator.eq and isinstance(value, str):
+            # A directory's lookup before each create: two index lookups.
+            return Q(pk__in=user_name_matches(value))
         # A member the directory never named goes by their email.
         unnamed = Q(directory_profile__isnull=True) | Q(directory_profile__user_name="")
         return _compare(node.op, column, value) | (
@@ -120,7 +125,26 @@ def _comparison(node: Comparison, column: str) -> Q:
     return _compare(node.op, column, value)
 
 
+def user_name_matches(user_name: str, organization_id: int | None = None) -> list:
+    """The memberships whose userName is this, whatever the case: named so
+    by the directory, or unnamed with this email (stored lowercased)."""
+    profiles = DirectoryProfile.objects.filter(user_name__iexact=user_name)
+    members = Membership.objects.filter(user__email=user_name.lower()).filter(
+        Q(directory_profile__isnull=True) | Q(directory_profile__user_name="")
+    )
+    if organization_id is not None:
+        profiles = profiles.filter(membership__organization_id=organization_id)
+        members = members.filter(organization_id=organization_id)
+    return [
+        *profiles.values_list("membership_id", flat=True),
+        *members.values_list("pk", flat=True),
+    ]
+
+
 def _compare(op: CompareOperator, column: str, value) -> Q:
+    if column == "user__email" and op == CompareOperator.eq and isinstance(value, str):
+        # Stored lowercased: the unique index answers.
+        return Q(user__email=value.lower())
     if op == CompareOperator.ne:
         return ~Q(**{column: value})
     lookup = LOOKUPS[op]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Membership, Organization
@@ -61,6 +62,10 @@ class DirectoryProfile(models.Model):
     family_name = models.CharField(_("family name"), max_length=150, blank=True)
 
     class Meta:
+        indexes = [
+            # SCIM compares userName whatever the case (`iexact`: UPPER).
+            models.Index(Upper("user_name"), name="scim_profile_user_name"),
+        ]
         verbose_name = _("directory profile")
         verbose_name_plural = _("directory profiles")
 

@@ -7,7 +7,6 @@ The directory is the actor: events record no person (actor None)."""
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from scim2_models import (
     InvalidValueException,
@@ -20,7 +19,7 @@ from contracts.models import SeatSource
 from organizations import services as organization_services
 from organizations.models import Group, Membership, Organization
 from organizations.services import AlreadyMember, MembershipError
-from scim import resources, tokens
+from scim import filters, resources, tokens
 from scim.models import DirectoryProfile, ScimToken
 
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -140,12 +139,8 @@ def _account_email(resource: resources.User) -> str:
 def _user_name_free(organization, user_name, exclude_pk=None) -> None:
     if not user_name:
         return
-    members = Membership.objects.filter(organization=organization)
-    if exclude_pk is not None:
-        members = members.exclude(pk=exclude_pk)
-    named = Q(directory_profile__user_name__iexact=user_name)
-    unnamed = Q(directory_profile__isnull=True) | Q(directory_profile__user_name="")
-    if members.filter(named | (unnamed & Q(user__email__iexact=user_name))).exists():
+    taken = set(filters.user_name_matches(user_name, organization.pk))
+    if taken - {exclude_pk}:
         raise UniquenessException(detail="Another member has this userName.")
 
 
