@@ -78,7 +78,6 @@ def scim_user_create(
     """Add the person to the organization, inviting them by email when they
     have no account yet (they choose a password through its link)."""
     _external_id_free(Membership, organization, resource.external_id)
-    _user_name_free(organization, resource.user_name)
     try:
         membership = organization_services.membership_add(
             organization=organization,
@@ -91,6 +90,8 @@ def scim_user_create(
         raise UniquenessException(detail=str(error)) from None
     except MembershipError as error:
         raise InvalidValueException(detail=str(error)) from None
+    # Under the organization's lock that membership_add took.
+    _user_name_free(organization, resource.user_name, membership.pk)
     _user_write(membership, before=None, after=resource)
     return membership
 

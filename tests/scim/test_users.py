@@ -34,6 +34,7 @@ def test_create_adds_a_membership_and_invites_a_new_account(
     assert body["meta"]["location"].endswith(f"/scim/v2/Users/{membership.pk}")
     assert [message.to for message in mail.outbox] == [["nina@corp.example.com"]]
     assert "Choose a password" in mail.outbox[0].body
+    assert "The directory of Acme added you" in mail.outbox[0].body
 
 
 def test_create_answers_scim_json_with_location_and_etag(scim):
@@ -247,3 +248,21 @@ def test_another_member_can_be_found_and_read(scim, organization):
     body = scim.get(f"/Users/{other.pk}").json()
     assert body["userName"] == other.user.email
     assert body["active"] is True
+
+
+def test_user_name_is_unique_in_the_organization_whatever_the_case(scim):
+    _create(
+        scim,
+        "upn@corp.example.com",
+        emails=[{"value": "one@corp.example.com", "type": "work"}],
+    )
+    response = scim.post(
+        "/Users",
+        user_payload(
+            "UPN@corp.example.com",
+            emails=[{"value": "two@corp.example.com", "type": "work"}],
+        ),
+    )
+    assert response.status_code == 409
+    assert response.json()["scimType"] == "uniqueness"
+    assert not Membership.objects.filter(user__email="two@corp.example.com").exists()
