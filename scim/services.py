@@ -173,12 +173,15 @@ def _user_write(
         DirectoryProfile.objects.update_or_create(
             membership=membership, defaults=profile
         )
-    if after.active is False:
+    # The services check again under the organization's lock; a state that
+    # already is the one asked for (Entra's periodic "active: true") takes
+    # neither the lock nor a write.
+    if after.active is False and membership.is_active:
         try:
             contract_services.member_suspend(membership=membership, actor=None)
         except MembershipError as error:
             raise InvalidValueException(detail=str(error)) from None
-    elif after.active is True:
+    elif after.active is True and not membership.is_active:
         contract_services.member_restore(membership=membership, actor=None)
 
 
