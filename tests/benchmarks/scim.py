@@ -205,13 +205,14 @@ def _seed(size: int, progress) -> "Organization":
     from tests.benchmarks import seed
 
     name = f"SCIM bench {size}"
+    _cleanup()
     existing = Organization.objects.filter(name=name).first()
     if existing is not None and existing.memberships.count() == size:
         progress(f"  {name}: already seeded, reused")
         return existing
     with transaction.atomic():
         if existing is not None:
-            existing.delete()
+            seed._delete(existing, size)
         organization = Organization.objects.create(name=name)
         admin_id, member_ids = seed._members(organization, size)
         seed._contract(organization, size, admin_id, member_ids)
