@@ -266,3 +266,37 @@ def test_user_name_is_unique_in_the_organization_whatever_the_case(scim):
     assert response.status_code == 409
     assert response.json()["scimType"] == "uniqueness"
     assert not Membership.objects.filter(user__email="two@corp.example.com").exists()
+
+
+def test_search_by_post_and_attribute_selection(scim):
+    one = _create(scim, "a@corp.example.com", displayName="Ann")
+    response = scim.post(
+        "/Users/.search",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'userName eq "a@corp.example.com"',
+            "attributes": ["displayName"],
+        },
+    )
+    assert response.status_code == 200
+    (user,) = response.json()["Resources"]
+    assert user["id"] == one["id"]
+    assert user["displayName"] == "Ann"
+    assert "emails" not in user
+    single = scim.get(f"/Users/{one['id']}?excludedAttributes=emails").json()
+    assert "emails" not in single and single["userName"] == "a@corp.example.com"
+
+
+def test_discovery_endpoints(scim):
+    config = scim.get("/ServiceProviderConfig").json()
+    assert config["patch"]["supported"] is True
+    assert config["etag"]["supported"] is True
+    types = scim.get("/ResourceTypes").json()
+    assert {t["endpoint"] for t in types["Resources"]} == {"/Users", "/Groups"}
+    schemas = scim.get("/Schemas").json()
+    assert {s["id"] for s in schemas["Resources"]} == {
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:core:2.0:Group",
+    }
+    assert scim.get("/ResourceTypes/User").json()["endpoint"] == "/Users"
+    assert scim.get("/Schemas/urn:nope").status_code == 404
