@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "contracts",
     "surveys",
     "demo",
+    "scim",
     # Before django_tasks_db: its `db_worker` command, which also schedules
     # the lifecycle tick, takes the place of the library's.
     "lifecycle",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("surveys.urls")),
     path("", include("api.urls")),
+    path("scim/v2/", include("scim.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

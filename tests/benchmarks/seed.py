@@ -195,13 +195,22 @@ def _members(organization: Organization, size: int) -> tuple[int, list[int]]:
     admin_id = users[admin_email(size)]
     _copy(
         Membership,
-        ["organization_id", "user_id", "role", "created_at"],
+        [
+            "organization_id",
+            "user_id",
+            "role",
+            "created_at",
+            "is_active",
+            "external_id",
+        ],
         (
             (
                 organization.pk,
                 user_id,
                 Role.ADMINISTRATOR if user_id == admin_id else Role.COLLABORATOR,
                 now,
+                True,
+                "",
             )
             for user_id in users.values()
         ),
@@ -281,6 +290,7 @@ def _contract(
             "feature",
             "detail",
             "created_at",
+            "attempts",
         ],
         (
             (
@@ -294,6 +304,7 @@ def _contract(
                 "",
                 "",
                 at,
+                1,
             )
             for (plan_id, user_id), at in zip(seats, given, strict=True)
         ),

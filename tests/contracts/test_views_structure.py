@@ -34,6 +34,7 @@ APPS = [
     "surveys",
     "lifecycle",
     "api",
+    "scim",
     "config",
 ]
 

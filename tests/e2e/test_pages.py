@@ -33,6 +33,7 @@ from contracts.keep_links import keep_token
 from contracts.models import Contract, Seat
 from organizations.models import Membership, Organization
 from plans.models import Feature, Plan
+from scim.models import ScimToken
 from surveys import services as survey_services
 from surveys.models import Invitation, Survey
 from tests.e2e.accessibility import axe_violations
@@ -49,6 +50,7 @@ NOT_PAGES = {
     "accounts:logout": "a post from the user menu",
     "accounts:side-menu": "the side menu's toggle, a post",
     "contracts:auto-assign": "the switch's post",
+    "organizations:directory-sync-create": "a post of the directory sync page",
     "contracts:alert-threshold": "a post of the contract page",
     "contracts:account-alert-threshold": "a post of the manager's contract page",
     "contracts:member-plan-schedule": "a post of the member page",
@@ -85,8 +87,9 @@ NOT_PAGES = {
 }
 # Django's admin is Django's own, for support staff: not crawled. The REST
 # API answers JSON; its docs page (django-ninja's Swagger UI) is checked
-# under the CSP in test_api_docs.py.
-NOT_CRAWLED_NAMESPACES = {"admin", "api"}
+# under the CSP in test_api_docs.py. SCIM is a JSON API for directories
+# (tests/scim), not pages.
+NOT_CRAWLED_NAMESPACES = {"admin", "api", "scim"}
 
 WORDS = {
     "en": {
@@ -391,6 +394,13 @@ def test_every_page_passes_axe(open_page, browser_problems, language, screen):
     expect(dialog.locator("code")).to_be_visible()
     crawl.check(page, "key dialog, key generated")
     visit(page, f"{acme_contract.get_absolute_url()}key/")
+    directory_url = f"/organizations/{acme.pk}/directory-sync/"
+    visit(page, directory_url)
+    page.locator(f'form[action="{directory_url}tokens/"] button').click()
+    expect(page.locator("#token-plain")).to_be_visible()
+    crawl.check(page, "directory sync, token created")
+    token = ScimToken.objects.get(organization=acme)
+    visit(page, f"{directory_url}tokens/{token.pk}/revoke/")
 
     # ACME-2027 connected: the contract page, disconnecting, plans by hand.
     services.contract_connect(

@@ -179,6 +179,28 @@ def invitation_token(tenant: Tenant) -> dict:
     return {"token": tenant.invitation.token}
 
 
+def scim_token(tenant: Tenant) -> dict:
+    """A token of the tenant's directory, made when first asked for (the
+    scenario has none)."""
+    from scim.models import ScimToken
+
+    token, _ = ScimToken.objects.get_or_create(
+        organization=tenant.organization,
+        name="Matrix",
+        defaults={"prefix": "scim_matrix", "digest": f"matrix-{tenant.label}"},
+    )
+    return {"organization_id": tenant.organization.pk, "token_id": token.pk}
+
+
+def scim_user(tenant: Tenant) -> dict:
+    return {"resource_id": str(tenant.collaborator_membership.pk)}
+
+
+def scim_without_token() -> dict:
+    """SCIM takes a bearer token, never a session: a SCIM 401 for anyone."""
+    return anyone(401)
+
+
 def _in_days(days: int) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
@@ -225,6 +247,63 @@ ENTRIES: dict[str, Entry] = {
     "organizations:organization-list": Entry(get=logged_in(200), swap_as=None),
     "organizations:organization-detail": Entry(
         get=org_members(200), kwargs=organization
+    ),
+    # Directory sync: the page, a new token (shown once), a revocation.
+    "organizations:directory-sync": Entry(get=org_admins(200), kwargs=organization),
+    "organizations:directory-sync-create": Entry(
+        get=post_only(),
+        post=org_admins(200),
+        kwargs=organization,
+        data=lambda tenant: {"name": "Matrix"},
+    ),
+    "organizations:directory-sync-revoke": Entry(
+        get=org_admins(200), post=org_admins(302), kwargs=scim_token
+    ),
+    # SCIM 2.0: the directory's bearer token only (tests/scim cover it).
+    "scim:root": Entry(get=scim_without_token(), swap_as=None),
+    "scim:config": Entry(get=scim_without_token(), swap_as=None),
+    "scim:resource-types": Entry(get=scim_without_token(), swap_as=None),
+    "scim:resource-type": Entry(
+        get=scim_without_token(), kwargs=lambda tenant: {"name": "User"}, swap_as=None
+    ),
+    "scim:schemas": Entry(get=scim_without_token(), swap_as=None),
+    "scim:schema": Entry(
+        get=scim_without_token(),
+        kwargs=lambda tenant: {"name": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        swap_as=None,
+    ),
+    "scim:search": Entry(
+        get=scim_without_token(), post=scim_without_token(), swap_as=None
+    ),
+    "scim:users": Entry(
+        get=scim_without_token(), post=scim_without_token(), swap_as=None
+    ),
+    "scim:users-search": Entry(
+        get=scim_without_token(), post=scim_without_token(), swap_as=None
+    ),
+    "scim:user": Entry(
+        get=scim_without_token(),
+        post=scim_without_token(),
+        kwargs=scim_user,
+        swap_as=None,
+    ),
+    "scim:groups": Entry(
+        get=scim_without_token(), post=scim_without_token(), swap_as=None
+    ),
+    "scim:groups-search": Entry(
+        get=scim_without_token(), post=scim_without_token(), swap_as=None
+    ),
+    "scim:group": Entry(
+        get=scim_without_token(),
+        post=scim_without_token(),
+        kwargs=lambda tenant: {"resource_id": "1"},
+        swap_as=None,
+    ),
+    "scim:not-found": Entry(
+        get=scim_without_token(),
+        post=scim_without_token(),
+        kwargs=lambda tenant: {"rest": "Anything"},
+        swap_as=None,
     ),
     "plans:pricing": Entry(get=anyone(200), swap_as=None),
     # The organization's contract, for its administrators. A is connected:

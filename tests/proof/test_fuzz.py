@@ -239,6 +239,18 @@ class Endpoint:
     prepare: Callable[[Scenario], None] | None = None
 
 
+def scim_token_id(tenant) -> int:
+    """A token of the tenant's directory (the scenario has none)."""
+    from scim.models import ScimToken
+
+    token, _ = ScimToken.objects.get_or_create(
+        organization=tenant.organization,
+        name="Fuzz",
+        defaults={"prefix": "scim_fuzz", "digest": f"fuzz-{tenant.label}"},
+    )
+    return token.pk
+
+
 def organization_id(s: Scenario) -> dict:
     return {"organization_id": [s.a.organization.pk, s.b.organization.pk]}
 
@@ -444,6 +456,21 @@ ENDPOINTS = [
         prepare=disconnect_a,
     ),
     Endpoint("contracts:disconnect", actor=lambda s: s.a.admin, kwargs=organization_id),
+    # Directory sync: a new token, a revocation (of A's token, B's, none).
+    Endpoint(
+        "organizations:directory-sync-create",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"name": ["Entra ID", "x" * 100, "Okta"]},
+    ),
+    Endpoint(
+        "organizations:directory-sync-revoke",
+        actor=lambda s: s.a.admin,
+        kwargs=lambda s: {
+            **organization_id(s),
+            "token_id": [scim_token_id(s.a), scim_token_id(s.b)],
+        },
+    ),
     Endpoint(
         "contracts:auto-assign",
         actor=lambda s: s.a.admin,
@@ -1001,4 +1028,7 @@ def test_every_form_and_htmx_endpoint_is_fuzzed():
     posting = {name for name, entry in ENTRIES.items() if entry.post is not None}
     # Django's own logout, which reads nothing of the request.
     posting -= {"accounts:logout"}
+    # SCIM reads JSON with a bearer token, not forms with a session: tests/scim
+    # and scim2-tester (tests/scim/test_compliance.py) drive it.
+    posting -= {name for name in posting if name.startswith("scim:")}
     assert posting <= set(ENDPOINT_IDS), sorted(posting - set(ENDPOINT_IDS))
