@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("contracts.urls")),
     path("", include("surveys.urls")),
+    path("", include("imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -41,11 +41,15 @@ def membership_add(
     role: str,
     actor: User,
     base_url: str,
+    notify: bool = True,
 ) -> Membership:
     """Add a person by email; someone without an account is invited.
 
     `base_url` is the site's address (scheme and host) for the email's link:
     the login page, or for a new person the page to choose a password.
+    Without `notify` (a large CSV import whose administrator announces it
+    themselves) no email is sent: a new person chooses a password through
+    the login page's "forgotten password" link.
     """
     _organization_lock(organization)
     try:
@@ -62,6 +66,8 @@ def membership_add(
     membership = Membership(organization=organization, user=user, role=role)
     membership.full_clean()
     membership.save()
+    if not notify:
+        return membership
     email_after_commit(
         to=[user.email],
         subject=_("You have been added to %(organization)s")

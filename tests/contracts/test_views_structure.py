@@ -33,6 +33,7 @@ APPS = [
     "contracts",
     "surveys",
     "lifecycle",
+    "imports",
     "config",
 ]
 
