@@ -32,6 +32,9 @@ class Action:
     role: str | None = None
     plan: Plan | None = None
     error: str = ""
+    # Whether the email has an account (in another organization, or
+    # none left) when it is not a member.
+    has_account: bool = True
 
     @property
     def outcome(self) -> str:
@@ -83,7 +86,7 @@ class Reading:
 
     def actions(self, rows: list[Row]) -> list[Action]:
         """The lines' changes, reading the members and seats of this chunk
-        of lines in three queries."""
+        of lines in four queries."""
         actions = [self._parse(row) for row in rows]
         emails = [action.email for action in actions if not action.error]
         memberships = {
@@ -100,9 +103,15 @@ class Reading:
                     user_id__in=[m.user_id for m in memberships.values()],
                 ).values_list("user_id", "plan_id")
             )
+        accounts = set(
+            User.objects.filter(
+                email__in=[email for email in emails if email not in memberships]
+            ).values_list("email", flat=True)
+        )
         for action in actions:
             if not action.error:
                 self._compare(action, memberships.get(action.email), seats)
+                action.has_account = action.email in accounts or bool(action.membership)
         return actions
 
     def _parse(self, row: Row) -> Action:

@@ -37,7 +37,7 @@ def main() -> int:
 
     from django.core.management import call_command
 
-    from tests.benchmarks import pages, report, seed, serve
+    from tests.benchmarks import csv_import, pages, report, seed, serve
 
     progress(f"Database {database.display(url)}: migrating")
     call_command("migrate", verbosity=0)
@@ -52,6 +52,8 @@ def main() -> int:
         "throughput": throughput,
         "memory": memory,
     }
+    progress("Importing 100,000 members from CSV")
+    results["csv_import"] = csv_import.measure(progress=progress)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     checks = report.targets(results, small=sizes[0], large=100_000)

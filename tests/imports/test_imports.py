@@ -19,6 +19,7 @@ from contracts.exceptions import ContractError
 from contracts.models import Seat
 from imports import services as import_services
 from imports.models import ImportStatus, MemberImport, MemberImportLine
+from organizations import services as organization_services
 from organizations.models import Membership, Role
 from tests.accounts.factories import UserFactory
 from tests.contracts.factories import ContractFactory, plan
@@ -193,9 +194,13 @@ def test_confirm_runs_the_import_with_per_line_errors_not_stopping_others(
 
 
 def test_invitations_are_sent_only_when_asked(admin_client, organization):
-    text = "email\nnew1@acme.example\n"
+    text = "email\nnew1@acme.example\nnew3@acme.example\n"
     _run(admin_client, organization, text, invitations=True)
-    assert [m.to for m in mail.outbox] == [["new1@acme.example"]]
+    assert sorted(m.to for m in mail.outbox) == [
+        ["new1@acme.example"],
+        ["new3@acme.example"],
+    ]
+    assert "/accounts/reset/" in mail.outbox[0].body
     mail.outbox.clear()
     _run(admin_client, organization, "email\nnew2@acme.example\n", invitations=False)
     assert mail.outbox == []
@@ -404,3 +409,47 @@ def test_the_import_page_lists_past_imports(admin_client, organization):
     _uploaded(admin_client, organization, "email\nx@acme.example\n")
     response = admin_client.get(_url("import-new", organization))
     assert "members.csv" in response.content.decode()
+
+
+def test_people_with_an_account_elsewhere_are_added_with_their_name(
+    admin_client, organization
+):
+    elsewhere = MembershipFactory(
+        user=UserFactory(email="dora@acme.example", full_name="D.")
+    )
+    text = "email,name\ndora@acme.example,Dora\nnew1@acme.example,New One\n"
+    done = _run(admin_client, organization, text)
+    assert done.new_count == 2
+    elsewhere.user.refresh_from_db()
+    assert elsewhere.user.full_name == "Dora"
+    assert Membership.objects.filter(
+        organization=organization, user=elsewhere.user
+    ).exists()
+
+
+def test_a_refused_chunk_of_new_people_is_added_one_by_one(admin_client, organization):
+    """When the chunk's new people cannot be added at once (one got an
+    account meanwhile), each line is tried on its own and still imports."""
+    real = organization_services.membership_add_many
+    sizes = []
+
+    def refused_in_bulk(**kwargs):
+        sizes.append(len(kwargs["people"]))
+        if len(kwargs["people"]) > 1:
+            raise organization_services.MembershipError("Refused at once.")
+        return real(**kwargs)
+
+    text = "email,name\nnew1@acme.example,One\nnew2@acme.example,Two\n"
+    member_import = _uploaded(admin_client, organization, text)
+    with mock.patch.object(
+        organization_services, "membership_add_many", refused_in_bulk
+    ):
+        _post(admin_client, _url("import-confirm", organization, member_import))
+    member_import.refresh_from_db()
+    assert sizes == [2, 1, 1]
+    assert (member_import.new_count, member_import.error_count) == (2, 0)
+    assert set(
+        Membership.objects.filter(organization=organization).values_list(
+            "user__full_name", flat=True
+        )
+    ) >= {"One", "Two"}
