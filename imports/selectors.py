@@ -10,6 +10,7 @@ from imports.lines import Reading, seats_needed
 from imports.models import LineOutcome, MemberImport, MemberImportLine
 from imports.rows import rows_read
 from organizations.models import Organization
+from plans.models import Plan
 
 CHUNK = 500
 # The dry run page lists this many of the lines in error.
@@ -77,3 +78,14 @@ def member_import_report_lines(*, member_import: MemberImport):
         .values_list("number", "email", "outcome", "message")
         .iterator(chunk_size=2000)
     )
+
+
+def member_import_seats(*, member_import: MemberImport) -> list[dict]:
+    """The dry run's seats needed and left, each with its plan."""
+    seats = member_import.dry_run.get("seats", [])
+    plans = Plan.objects.in_bulk([seat["plan_id"] for seat in seats])
+    return [
+        {**seat, "plan": plans[seat["plan_id"]]}
+        for seat in seats
+        if seat["plan_id"] in plans
+    ]

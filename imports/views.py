@@ -16,7 +16,6 @@ from imports import selectors, services
 from imports.forms import MemberImportForm
 from imports.models import ImportStatus, LineOutcome
 from imports.rows import ImportFileError, template_csv
-from plans.models import Plan
 
 
 @login_required
@@ -69,16 +68,12 @@ def import_detail(
     member_import = selectors.member_import_get(
         organization=membership.organization, import_id=import_id
     )
-    plans = Plan.objects.in_bulk([s["plan_id"] for s in member_import.dry_run["seats"]])
-    seats = [
-        {**s, "plan": plans.get(s["plan_id"])} for s in member_import.dry_run["seats"]
-    ]
     context = {
         "organization": membership.organization,
         "membership": membership,
         "member_import": member_import,
         "check": member_import.dry_run,
-        "seats": seats,
+        "seats": selectors.member_import_seats(member_import=member_import),
         "checked": member_import.status == ImportStatus.CHECKED,
     }
     template = "imports/import_detail.html"
