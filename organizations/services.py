@@ -104,10 +104,13 @@ def membership_add_many(
     ]
     emails = [user.email for user in users]
     try:
-        # The unique constraints are the database's to check, at once.
+        # The unique constraints are the database's to check, at once; the
+        # organization is the one locked above (no query per row for it).
         for item in [*users, *memberships]:
             item.full_clean(
-                exclude=["user"], validate_unique=False, validate_constraints=False
+                exclude=["user", "organization"],
+                validate_unique=False,
+                validate_constraints=False,
             )
     except ValidationError as error:
         raise MembershipError(" ".join(error.messages)) from None
