@@ -50,6 +50,9 @@ class MemberImport(models.Model):
     # upload's request (the task has no request).
     base_url = models.CharField(_("site address"), max_length=200)
     send_invitations = models.BooleanField(_("send invitations"), default=True)
+    # The uploader's language: the task writes the report's messages and
+    # the invitations in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus, default=ImportStatus.CHECKED
     )

@@ -13,7 +13,7 @@ from itertools import batched
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -52,6 +52,7 @@ def member_import_create(
         content=text,
         base_url=base_url,
         send_invitations=send_invitations,
+        language=translation.get_language() or "",
         dry_run=check,
         total_lines=check["total"],
     )
@@ -85,8 +86,8 @@ def member_import_run(*, import_id: int) -> None:
     ).get(pk=import_id)
     reading = Reading.start(member_import.organization)
     try:
-        for chunk in batched(rows_read(member_import.content), CHUNK, strict=False):
-            _chunk_run(member_import, reading, list(chunk))
+        with translation.override(member_import.language or None):
+            _chunks_run(member_import, reading)
     except Exception:
         logger.exception("Member import %s failed", import_id)
         status = ImportStatus.FAILED
@@ -95,6 +96,11 @@ def member_import_run(*, import_id: int) -> None:
     MemberImport.objects.filter(pk=import_id).update(
         status=status, finished_at=timezone.now()
     )
+
+
+def _chunks_run(member_import: MemberImport, reading: Reading) -> None:
+    for chunk in batched(rows_read(member_import.content), CHUNK, strict=False):
+        _chunk_run(member_import, reading, list(chunk))
 
 
 @transaction.atomic

@@ -453,3 +453,12 @@ def test_a_refused_chunk_of_new_people_is_added_one_by_one(admin_client, organiz
             "user__full_name", flat=True
         )
     ) >= {"One", "Two"}
+
+
+def test_the_report_speaks_the_uploaders_language(admin_client, organization):
+    admin_client.cookies["django_language"] = "fr"
+    text = "email\nnot-an-email\n"
+    done = _run(admin_client, organization, text)
+    assert done.language == "fr"
+    line = MemberImportLine.objects.get(member_import=done)
+    assert line.message == "Saisissez une adresse de courriel valide."
