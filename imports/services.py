@@ -58,9 +58,9 @@ def member_import_create(
     )
 
 
-def member_import_confirm(*, member_import: MemberImport, actor: User) -> None:
+def member_import_confirm(*, member_import: MemberImport, actor: User) -> bool:
     """Queue a checked import to run in the background (once: a second
-    confirmation does nothing)."""
+    confirmation does nothing). Returns whether it was queued now."""
     from imports.tasks import member_import_run_task
 
     with transaction.atomic():
@@ -71,6 +71,7 @@ def member_import_confirm(*, member_import: MemberImport, actor: User) -> None:
             transaction.on_commit(
                 lambda: member_import_run_task.enqueue(import_id=member_import.pk)
             )
+    return bool(queued)
 
 
 def member_import_run(*, import_id: int) -> None:

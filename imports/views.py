@@ -91,8 +91,8 @@ def import_confirm(
     member_import = selectors.member_import_get(
         organization=membership.organization, import_id=import_id
     )
-    services.member_import_confirm(member_import=member_import, actor=request.user)
-    messages.success(request, _("The import has started."))
+    if services.member_import_confirm(member_import=member_import, actor=request.user):
+        messages.success(request, _("The import has started."))
     return redirect_after_post(request, member_import.get_absolute_url())
 
 

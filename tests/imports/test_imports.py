@@ -462,3 +462,17 @@ def test_the_report_speaks_the_uploaders_language(admin_client, organization):
     assert done.language == "fr"
     line = MemberImportLine.objects.get(member_import=done)
     assert line.message == "Saisissez une adresse de courriel valide."
+
+
+def test_a_suspended_member_gets_no_plan_but_the_others_do(
+    admin_client, organization, connected, bob
+):
+    bob.is_active = False
+    bob.save()
+    text = "email,plan\nbob@acme.example,Professional\nnew1@acme.example,Professional\n"
+    done = _run(admin_client, organization, text)
+    assert done.dry_run["counts"]["error"] == 1
+    assert (done.new_count, done.error_count) == (1, 1)
+    assert list(Seat.objects.values_list("user__email", flat=True)) == [
+        "new1@acme.example"
+    ]
