@@ -15,7 +15,7 @@ from contracts.views._common import administrator_get, redirect_after_post
 from imports import selectors, services
 from imports.forms import MemberImportForm
 from imports.models import ImportStatus, LineOutcome
-from imports.rows import ImportFileError, template_csv
+from imports.rows import MAX_BYTES, ImportFileError, template_csv
 
 
 @login_required
@@ -31,7 +31,9 @@ def import_new(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
                 member_import = services.member_import_create(
                     organization=membership.organization,
                     actor=request.user,
-                    data=form.cleaned_data["file"].read(),
+                    # No more than one byte past the limit is read: a
+                    # larger file is refused without being held in memory.
+                    data=form.cleaned_data["file"].read(MAX_BYTES + 1),
                     file_name=form.cleaned_data["file"].name,
                     base_url=request.build_absolute_uri("/").rstrip("/"),
                     send_invitations=form.cleaned_data["send_invitations"],

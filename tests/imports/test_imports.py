@@ -316,7 +316,10 @@ def test_unreadable_files_are_refused_with_a_reason(
 
 
 def test_a_file_over_the_size_limit_is_refused(admin_client, organization):
-    with mock.patch("imports.rows.MAX_BYTES", 100):
+    with (
+        mock.patch("imports.rows.MAX_BYTES", 100),
+        mock.patch("imports.views.MAX_BYTES", 100),
+    ):
         response = _upload(admin_client, organization, "email\n" + "a@b.example\n" * 20)
     assert response.status_code == 422
     assert "larger than" in response.content.decode()
