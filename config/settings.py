@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "plans",
     "contracts",
     "surveys",
+    "imports",
     "demo",
     "scim",
     # Before django_tasks_db: its `db_worker` command, which also schedules

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("api.urls")),
     path("scim/v2/", include("scim.urls")),
+    path("", include("imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,11 +41,15 @@ def membership_add(
     role: str,
     actor: User,
     base_url: str,
+    notify: bool = True,
 ) -> Membership:
     """Add a person by email; someone without an account is invited.
 
     `base_url` is the site's address (scheme and host) for the email's link:
     the login page, or for a new person the page to choose a password.
+    Without `notify` (a large CSV import whose administrator announces it
+    themselves) no email is sent: a new person chooses a password through
+    the login page's "forgotten password" link.
     """
     _organization_lock(organization)
     try:
@@ -62,6 +66,76 @@ def membership_add(
     membership = Membership(organization=organization, user=user, role=role)
     membership.full_clean()
     membership.save()
+    if notify:
+        _member_added_email(
+            membership=membership, actor=actor, invited=invited, base_url=base_url
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_add_many(
+    *,
+    organization: Organization,
+    people: list[tuple[str, str, str]],
+    actor: User,
+    base_url: str,
+    notify: bool = True,
+) -> list[Membership]:
+    """Add people who have no account yet, given as (email, role, full
+    name), all or none: a CSV import's chunk of new people, in a few queries
+    where `membership_add` takes several each. Each gets an account without
+    a password and, with `notify`, the invitation `membership_add` sends.
+
+    Raises MembershipError when an address or role is invalid, or an
+    address has an account already (or gets one meanwhile): the caller then
+    adds them one by one with `membership_add`, which says which and why.
+    """
+    _organization_lock(organization)
+    users = []
+    for email, _role, full_name in people:
+        user = User(email=User.objects.normalize_email(email).lower())
+        user.full_name = full_name
+        user.set_unusable_password()
+        users.append(user)
+    memberships = [
+        Membership(organization=organization, user=user, role=role)
+        for user, (_email, role, _name) in zip(users, people, strict=True)
+    ]
+    emails = [user.email for user in users]
+    try:
+        # The unique constraints are the database's to check, at once; the
+        # organization is the one locked above (no query per row for it).
+        for item in [*users, *memberships]:
+            item.full_clean(
+                exclude=["user", "organization"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+    except ValidationError as error:
+        raise MembershipError(" ".join(error.messages)) from None
+    if len(set(emails)) < len(emails) or User.objects.filter(email__in=emails).exists():
+        raise MembershipError(_("Some of these people have an account already."))
+    try:
+        with transaction.atomic():
+            User.objects.bulk_create(users)
+            Membership.objects.bulk_create(memberships)
+    except IntegrityError:
+        raise MembershipError(
+            _("Some of these people were added at the same moment.")
+        ) from None
+    if notify:
+        for membership in memberships:
+            _member_added_email(
+                membership=membership, actor=actor, invited=True, base_url=base_url
+            )
+    return memberships
+
+
+def _member_added_email(
+    *, membership: Membership, actor: User, invited: bool, base_url: str
+) -> None:
+    user, organization = membership.user, membership.organization
     email_after_commit(
         to=[user.email],
         subject=_("You have been added to %(organization)s")
@@ -78,7 +152,6 @@ def membership_add(
             ),
         },
     )
-    return membership
 
 
 @transaction.atomic

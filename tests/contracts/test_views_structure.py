@@ -35,6 +35,7 @@ APPS = [
     "lifecycle",
     "api",
     "scim",
+    "imports",
     "config",
 ]
 

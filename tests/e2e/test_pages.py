@@ -31,6 +31,7 @@ from api.models import ApiToken
 from contracts import services
 from contracts.keep_links import keep_token
 from contracts.models import Contract, Seat
+from imports import services as import_services
 from organizations.models import Membership, Organization
 from plans.models import Feature, Plan
 from scim.models import ScimToken
@@ -64,6 +65,9 @@ NOT_PAGES = {
     "is the group delete page's template)",
     "contracts:group-plan": "a post of the group page",
     "contracts:member-export": "a CSV file",
+    "imports:import-template": "a CSV file",
+    "imports:import-report": "a CSV file",
+    "imports:import-confirm": "a post of the import page",
     "contracts:member-auto-assign-include": "a post of the member page",
     "contracts:member-role": "a post of the member page",
     "contracts:waitlist-join": "a post of the report page",
@@ -85,6 +89,11 @@ NOT_PAGES = {
     "surveys:responses-download": "a CSV file",
     "set_language": "the language switcher's post",
 }
+IMPORT_CSV = (
+    b"email,name,role,plan\n"
+    b"new.person@example.com,New Person,reader,Professional\n"
+    b"not-an-email,,,\n"
+)
 # Django's admin is Django's own, for support staff: not crawled. The REST
 # API answers JSON; its docs page (django-ninja's Swagger UI) is checked
 # under the CSP in test_api_docs.py. SCIM is a JSON API for directories
@@ -436,6 +445,20 @@ def test_every_page_passes_axe(open_page, browser_problems, language, screen):
     visit(page, f"{groups_url}{research.pk}/delete/")
     visit(page, contract_url)
     visit(page, members_url)
+    # The CSV import: the upload page, a dry run, a finished import.
+    visit(page, f"{members_url}import/")
+    for confirmed in (False, True):
+        made = import_services.member_import_create(
+            organization=acme,
+            actor=alice,
+            data=IMPORT_CSV,
+            file_name="members.csv",
+            base_url="http://testserver",
+            send_invitations=False,
+        )
+        if confirmed:
+            import_services.member_import_confirm(member_import=made, actor=alice)
+        visit(page, made.get_absolute_url())
     visit(page, bob.get_absolute_url())
     page.get_by_role("combobox", name=words["plan"], exact=True).select_option(
         label=words["free"]

@@ -42,6 +42,7 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -50,6 +51,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from api.models import ApiToken, Scope
 from api.services import api_token_create
+from imports.models import MemberImport
 from tests.proof.scenario import Scenario, Tenant, scenario_kept
 from tests.proof.state import changes, snapshot
 
@@ -146,6 +148,17 @@ def member_of(attribute: str) -> Callable[[Tenant], dict]:
 
 def group_of(tenant: Tenant) -> dict:
     return {"organization_id": tenant.organization.pk, "group_id": tenant.group.pk}
+
+
+def member_import(tenant: Tenant) -> dict:
+    """A's or B's import of a file with no line (running it changes
+    nothing), made the first time it is asked for."""
+    made, _created = MemberImport.objects.get_or_create(
+        organization=tenant.organization,
+        file_name="matrix.csv",
+        defaults={"content": "email\r\n", "base_url": "http://testserver"},
+    )
+    return {"organization_id": tenant.organization.pk, "import_id": made.pk}
 
 
 def contract(tenant: Tenant) -> dict:
@@ -466,6 +479,19 @@ ENTRIES: dict[str, Entry] = {
         kwargs=group_of,
         data=lambda tenant: {"plan": "professional"},
     ),
+    # The CSV import of members (an empty file's import, made on first use).
+    "imports:import-new": Entry(
+        get=org_admins(200),
+        post=org_admins(302),
+        kwargs=organization,
+        data=lambda tenant: {"file": SimpleUploadedFile("m.csv", b"email\r\n")},
+    ),
+    "imports:import-template": Entry(get=org_admins(200), kwargs=organization),
+    "imports:import-detail": Entry(get=org_admins(200), kwargs=member_import),
+    "imports:import-confirm": Entry(
+        get=post_only(), post=org_admins(302), kwargs=member_import
+    ),
+    "imports:import-report": Entry(get=org_admins(200), kwargs=member_import),
     "contracts:member-detail": Entry(
         get=org_members(200), kwargs=member_of("collaborator_membership")
     ),

@@ -48,6 +48,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts import services as contract_services
+from imports.models import MemberImport
 from organizations.models import Role
 from plans.models import Plan
 from surveys.models import BrandColour, BrandLogo, QuestionKind
@@ -269,6 +270,19 @@ def membership_ids(s: Scenario) -> dict:
 
 def group_ids(s: Scenario) -> dict:
     return {**organization_id(s), "group_id": [s.a.group.pk, s.b.group.pk]}
+
+
+def member_import_ids(s: Scenario) -> dict:
+    """A's and B's import of a file with no line, made on first use."""
+    ids = [
+        MemberImport.objects.get_or_create(
+            organization=tenant.organization,
+            file_name="fuzz.csv",
+            defaults={"content": "email\r\n", "base_url": "http://testserver"},
+        )[0].pk
+        for tenant in (s.a, s.b)
+    ]
+    return {**organization_id(s), "import_id": ids}
 
 
 def contract_id(s: Scenario) -> dict:
@@ -642,6 +656,17 @@ ENDPOINTS = [
         actor=lambda s: s.a.admin,
         kwargs=group_ids,
         fields=lambda s: {"plan": [*codes(), ""], "confirmed": ["1", ""]},
+    ),
+    Endpoint(
+        "imports:import-new",
+        actor=lambda s: s.a.admin,
+        kwargs=organization_id,
+        fields=lambda s: {"file": ["email\r\n", ""], "send_invitations": ["on", ""]},
+    ),
+    Endpoint(
+        "imports:import-confirm",
+        actor=lambda s: s.a.admin,
+        kwargs=member_import_ids,
     ),
     Endpoint(
         "contracts:member-role",
