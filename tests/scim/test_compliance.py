@@ -5,18 +5,18 @@ Run with -s to see its summary."""
 from collections import Counter
 
 import httpx2
-import pytest
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
 from organizations.models import Role
 from scim import services
+from tests.markers import transactional_db
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 FAILED = {Status.ERROR, Status.CRITICAL}
 
 
-@pytest.mark.django_db(transaction=True)
+@transactional_db
 def test_scim2_tester_reports_no_failure(live_server):
     organization = OrganizationFactory(name="Compliance")
     MembershipFactory(
