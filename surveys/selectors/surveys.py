@@ -10,6 +10,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     OuterRef,
     Q,
     QuerySet,
@@ -136,11 +137,13 @@ def form_nonce_spent(*, nonce: str) -> bool:
     return Response.objects.filter(form_nonce=nonce).exists()
 
 
-def survey_get_by_link(*, token: str) -> Survey | None:
+def survey_get_by_link(*, token: str, form_nonce: str | None = None) -> Survey | None:
     """The survey a public link opens, with what `Survey.objects.
     with_owner_plan()` annotates (its owner's plan, that plan's response
     limit, whether it includes custom branding), or None. One query, by the
-    unique index on the link's token."""
+    unique index on the link's token; with a submitted form's nonce, the same
+    query says whether a response was already accepted from that form
+    (`form_nonce_spent`)."""
     # Anything else (a NUL byte, which PostgreSQL refuses in a query) is
     # not looked up.
     if not TOKEN_PATTERN.fullmatch(token):
@@ -148,20 +151,35 @@ def survey_get_by_link(*, token: str) -> Survey | None:
     surveys = Survey.objects.with_owner_plan().filter(
         distributions__channel=Channel.LINK, distributions__token=token
     )
+    if form_nonce is not None:
+        surveys = surveys.annotate(form_nonce_spent=_nonce_spent(form_nonce))
     # The token is unique: no ordering to compute.
     return next(iter(surveys.order_by()[:1]), None)
 
 
-def invitation_get_by_token(*, token: str) -> Invitation | None:
+def invitation_get_by_token(
+    *, token: str, form_nonce: str | None = None
+) -> Invitation | None:
+    """A personal link's invitation with its survey and what `survey_get_by_
+    link` annotates on it, in one query."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    invitation = Invitation.objects.with_survey_owner_plan().filter(token=token).first()
+    invitations = Invitation.objects.with_survey_owner_plan().filter(token=token)
+    if form_nonce is not None:
+        invitations = invitations.annotate(form_nonce_spent=_nonce_spent(form_nonce))
+    invitation = next(iter(invitations.order_by()[:1]), None)
     if invitation is not None:
         survey = invitation.survey
         survey.owner_plan_id = invitation.owner_plan_id
         survey.owner_response_limit = invitation.owner_response_limit
         survey.owner_has_branding = invitation.owner_has_branding
+        if form_nonce is not None:
+            survey.form_nonce_spent = invitation.form_nonce_spent
     return invitation
+
+
+def _nonce_spent(form_nonce: str) -> Exists:
+    return Exists(Response.objects.filter(form_nonce=form_nonce))
 
 
 @dataclass(frozen=True)

@@ -410,6 +410,44 @@ class TestHotPath:
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
 
+    def test_a_submit_takes_at_most_six_queries(
+        self, client, link, survey, questions, django_assert_max_num_queries
+    ):
+        """The lookup (with whether the form was already answered), then one
+        transaction: the response, the counter + 1 returning its value, and
+        the answers in one insert."""
+        data = _answers(questions, client, _url(link))
+        with django_assert_max_num_queries(6):
+            response = client.post(_url(link), data)
+        assert response.status_code == 302
+        survey.refresh_from_db()
+        assert survey.response_count == 1
+        assert Answer.objects.filter(response__survey=survey).count() == 3
+
+    def test_the_submit_that_reaches_the_limit_keeps_the_counter_exact(
+        self, client, link, survey, questions
+    ):
+        """The count returned by the counter's update (no re-read) is the
+        one that reaches the owner's limit, and the counter equals the rows."""
+        responses_add(survey, 99)
+        data = _answers(questions, client, _url(link))
+        client.post(_url(link), data)
+        assert Response.objects.filter(survey=survey).count() == 100
+        survey.refresh_from_db()
+        assert survey.response_count == 100
+
+    def test_an_invitation_submit_takes_at_most_seven_queries(
+        self, client, survey, questions, django_assert_max_num_queries
+    ):
+        """One more than a link's: the invitation is marked used."""
+        invitation = invitation_add(survey)
+        url = reverse("surveys:respond-invitation", args=[invitation.token])
+        data = _answers(questions, client, url)
+        with django_assert_max_num_queries(7):
+            assert client.post(url, data).status_code == 302
+        invitation.refresh_from_db()
+        assert invitation.used_at is not None
+
     def test_the_questions_are_rendered_once_for_every_visitor(
         self, link, survey, questions
     ):
