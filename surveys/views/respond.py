@@ -24,7 +24,7 @@ from surveys.tokens import (
 
 @require_http_methods(["GET", "POST"])
 def respond_link(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    survey = selectors.survey_get_by_link(token=token, form_nonce=_nonce(request))
+    survey = selectors.survey_get_for_form(token=token, form_nonce=_nonce(request))
     if survey is None:
         return _respond_not_found(request)
     thanks_url = reverse("surveys:respond-link-thanks", kwargs={"token": token})
