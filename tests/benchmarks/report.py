@@ -21,8 +21,8 @@ AUTOSAVE_P50_MAX_MS = 20
 THROUGHPUT_RATIO_MIN = 0.5
 WORKER_PEAK_MAX_MB = 200
 CSV_GROWTH_MAX_MB = 50
-# Issue 13, point 2: half the queries (counted here outside any test
-# transaction, so without the savepoints the tests' counts include).
+# Issue 13, point 2: half the queries (a transaction's BEGIN and COMMIT
+# count here as its savepoints do in the tests).
 QUERIES_MAX = {
     "members_page": 8,
     "plan_autosave": 10,
