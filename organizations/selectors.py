@@ -1,30 +1,67 @@
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from organizations.models import Membership, Role
+from organizations.models import Group, Membership, Role
 
 
 def membership_get(
-    *, user: User, organization_id: int, administrator: bool = False
+    *,
+    user: User,
+    organization_id: int,
+    administrator: bool = False,
+    with_groups: bool = False,
 ) -> Membership:
     """The requesting user's membership of an organization, or 404.
 
     Everything of an organization is reached through this, so that people
     outside it, and non-administrators on its admin pages, cannot tell an
-    organization that exists from one that does not.
+    organization that exists from one that does not. `with_groups`: the
+    organization's groups too, by name, in the same query (`organization_
+    groups`, see `membership_groups`).
     """
     memberships = Membership.objects.select_related("organization").filter(
         is_active=True
     )
     if administrator:
         memberships = memberships.filter(role=Role.ADMINISTRATOR)
+    if with_groups:
+        memberships = memberships.annotate(
+            organization_groups=ArraySubquery(
+                Group.objects.filter(organization_id=OuterRef("organization_id"))
+                .order_by("name", "pk")
+                .values(group=JSONObject(id="pk", name="name"))
+            )
+        )
     # Through the organization's primary key rather than the foreign key
     # column: its lookup turns an id beyond any column's range (from the
     # URL) into "no such row", where SQLite would raise OverflowError.
     return get_object_or_404(
         memberships, user_id=user.pk, organization__pk=organization_id
     )
+
+
+def membership_groups(*, membership: Membership) -> list[Group]:
+    """The groups of the membership's organization, by name: those read with
+    it (`membership_get(with_groups=True)`, their id and name), or one
+    query."""
+    items = getattr(membership, "organization_groups", None)
+    if items is None:
+        return list(
+            Group.objects.filter(organization_id=membership.organization_id).order_by(
+                "name", "pk"
+            )
+        )
+    return [
+        Group(
+            pk=item["id"],
+            name=item["name"],
+            organization_id=membership.organization_id,
+        )
+        for item in items
+    ]
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:

@@ -34,21 +34,36 @@ def form_token_new(survey: Survey, invitation: Invitation | None) -> str:
     )
 
 
+def form_token_served_nonce(token: str) -> str | None:
+    """The nonce a token carries, when it is one of ours, signed less than
+    `form_token_max_age()` ago, whichever survey served it: what the public
+    pages look up with the survey, in its one query. `form_token_nonce` says
+    whether it belongs to the survey found."""
+    served = _form_token_load(token)
+    nonce = served.get("n") if served else None
+    return nonce if isinstance(nonce, str) else None
+
+
 def form_token_nonce(
     token: str, survey: Survey, invitation: Invitation | None
 ) -> str | None:
     """The nonce of a form served by this survey's page (and this
     invitation's), less than `form_token_max_age()` ago; None for anything
     else."""
+    served = _form_token_load(token)
+    if served is None or (served.get("s"), served.get("i")) != (
+        survey.pk,
+        invitation.pk if invitation else None,
+    ):
+        return None
+    return served.get("n")
+
+
+def _form_token_load(token: str) -> dict | None:
     try:
         served = signing.loads(
             token, salt=FORM_TOKEN_SALT, max_age=form_token_max_age()
         )
     except signing.BadSignature:
         return None
-    if not isinstance(served, dict) or (served.get("s"), served.get("i")) != (
-        survey.pk,
-        invitation.pk if invitation else None,
-    ):
-        return None
-    return served.get("n")
+    return served if isinstance(served, dict) else None

@@ -206,11 +206,8 @@ def member_list_page(
     """`group_id`: only the members of this group of the organization (one
     the organization does not have is ignored, like an unknown plan)."""
     catalog = plan_catalog_by_id()
-    groups = list(
-        Group.objects.filter(organization_id=membership.organization_id).order_by(
-            "name", "pk"
-        )
-    )
+    # Read with the membership on the list's own page (no query of its own).
+    groups = organization_selectors.membership_groups(membership=membership)
     group_filter = next((g for g in groups if str(g.pk) == group_id), None)
     contract = contract_for_organization(organization=membership.organization)
     # The header's seat usage; the filter and the plan dropdowns reuse it.

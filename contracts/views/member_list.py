@@ -34,8 +34,9 @@ EXPORT_CHUNK = 2000
 @login_required
 @require_GET
 def member_list(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
+    # The group filter's choices come with the membership, in its query.
     membership = organization_selectors.membership_get(
-        user=request.user, organization_id=organization_id
+        user=request.user, organization_id=organization_id, with_groups=True
     )
     return _render(request, membership, add_form=MemberAddForm())
 

@@ -5,11 +5,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     OuterRef,
     Q,
     QuerySet,
@@ -17,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -28,6 +31,8 @@ from surveys.models import (
     Distribution,
     EmailStatus,
     Invitation,
+    Option,
+    Question,
     Response,
     Survey,
     SurveyStatus,
@@ -136,11 +141,16 @@ def form_nonce_spent(*, nonce: str) -> bool:
     return Response.objects.filter(form_nonce=nonce).exists()
 
 
-def survey_get_by_link(*, token: str) -> Survey | None:
+def survey_get_by_link(
+    *, token: str, form_nonce: str | None = None, with_questions: bool = False
+) -> Survey | None:
     """The survey a public link opens, with what `Survey.objects.
     with_owner_plan()` annotates (its owner's plan, that plan's response
     limit, whether it includes custom branding), or None. One query, by the
-    unique index on the link's token."""
+    unique index on the link's token; with a submitted form's nonce, the same
+    query says whether a response was already accepted from that form
+    (`form_nonce_spent`); `with_questions`, the questionnaire too (what
+    `questionnaire` then returns without a query)."""
     # Anything else (a NUL byte, which PostgreSQL refuses in a query) is
     # not looked up.
     if not TOKEN_PATTERN.fullmatch(token):
@@ -148,20 +158,81 @@ def survey_get_by_link(*, token: str) -> Survey | None:
     surveys = Survey.objects.with_owner_plan().filter(
         distributions__channel=Channel.LINK, distributions__token=token
     )
+    if form_nonce is not None:
+        surveys = surveys.annotate(form_nonce_spent=_nonce_spent(form_nonce))
+    if with_questions:
+        surveys = surveys.annotate(questionnaire_items=_questionnaire_items())
     # The token is unique: no ordering to compute.
-    return next(iter(surveys.order_by()[:1]), None)
+    survey = next(iter(surveys.order_by()[:1]), None)
+    if survey is not None and with_questions:
+        survey.questionnaire_read = _questionnaire_from_json(survey.questionnaire_items)
+    return survey
 
 
-def invitation_get_by_token(*, token: str) -> Invitation | None:
+def survey_get_for_form(*, token: str, form_nonce: str | None = None) -> Survey | None:
+    """`survey_get_by_link` for the public form, with its questionnaire, in
+    one query whether the cache is warm or cold: the questions kept under the
+    link's token by an earlier visit, used only if the survey's revision read
+    now is theirs (a change is served at once), or else read in that one
+    query and kept for the next visitor."""
+    key = f"surveys:link-questionnaire:{token}"
+    kept = cache.get(key) if TOKEN_PATTERN.fullmatch(token) else None
+    survey = survey_get_by_link(
+        token=token, form_nonce=form_nonce, with_questions=kept is None
+    )
+    if survey is None:
+        return None
+    if kept is not None and kept[:2] == (survey.pk, survey.revision):
+        survey.questionnaire_read = kept[2]
+    else:
+        # Read in the query; or kept for another revision, read again now.
+        items = questionnaire(survey)
+        cache.set(key, (survey.pk, survey.revision, items), QUESTIONNAIRE_CACHE_SECONDS)
+    return survey
+
+
+def invitation_get_by_token(
+    *, token: str, form_nonce: str | None = None
+) -> Invitation | None:
+    """A personal link's invitation with its survey and what `survey_get_by_
+    link` annotates on it, in one query."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    invitation = Invitation.objects.with_survey_owner_plan().filter(token=token).first()
+    invitations = Invitation.objects.with_survey_owner_plan().filter(token=token)
+    if form_nonce is not None:
+        invitations = invitations.annotate(form_nonce_spent=_nonce_spent(form_nonce))
+    invitation = next(iter(invitations.order_by()[:1]), None)
     if invitation is not None:
         survey = invitation.survey
         survey.owner_plan_id = invitation.owner_plan_id
         survey.owner_response_limit = invitation.owner_response_limit
         survey.owner_has_branding = invitation.owner_has_branding
+        if form_nonce is not None:
+            survey.form_nonce_spent = invitation.form_nonce_spent
     return invitation
+
+
+def _nonce_spent(form_nonce: str) -> Exists:
+    return Exists(Response.objects.filter(form_nonce=form_nonce))
+
+
+def _questionnaire_items() -> ArraySubquery:
+    """The survey's questions in order, each with its options in order, as
+    JSON objects: a subquery of the public form's one query."""
+    options = ArraySubquery(
+        Option.objects.filter(question_id=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values(option=JSONObject(id="pk", label="label"))
+    )
+    return ArraySubquery(
+        Question.objects.filter(survey_id=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values(
+            question=JSONObject(
+                id="pk", kind="kind", text="text", required="required", options=options
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -176,7 +247,11 @@ class QuestionItem:
 def questionnaire(survey: Survey) -> list[QuestionItem]:
     """The survey's questions and options as plain data, cached: the public
     form is served many times and the questions change only while the survey
-    is a draft (every change bumps the revision in the key)."""
+    is a draft (every change bumps the revision in the key). A survey found
+    `with_questions` (see `survey_get_for_form`) has them already."""
+    read = getattr(survey, "questionnaire_read", None)
+    if read is not None:
+        return read
     key = f"surveys:questionnaire:{survey.pk}:{survey.revision}"
     items = cache.get(key)
     if items is None:
@@ -194,6 +269,21 @@ def questionnaire(survey: Survey) -> list[QuestionItem]:
         ]
         cache.set(key, items, QUESTIONNAIRE_CACHE_SECONDS)
     return items
+
+
+def _questionnaire_from_json(items: list[dict]) -> list[QuestionItem]:
+    return [
+        QuestionItem(
+            id=item["id"],
+            kind=item["kind"],
+            text=item["text"],
+            required=item["required"],
+            options=tuple(
+                (option["id"], option["label"]) for option in item["options"]
+            ),
+        )
+        for item in items
+    ]
 
 
 # How a survey was sent

@@ -1,8 +1,7 @@
 """A respondent's answers, and the owner's "more responses" when a survey
 reaches its limit."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,9 +34,10 @@ def response_submit(
     invitation: Invitation | None = None,
     form_nonce: str | None = None,
 ) -> Response:
-    """Save a respondent's answers: one transaction that bumps the survey's
-    counter (F() + 1, so concurrent submits never lose a count), marks the
-    invitation used, and writes the response and its answers.
+    """Save a respondent's answers: one transaction that writes the response,
+    bumps the survey's counter (+ 1 in the database, so concurrent submits
+    never lose a count, returning the new count: no re-read), marks the
+    invitation used, and writes the answers in one insert.
 
     The plan limit is not checked here: it decides who is served the form,
     and a form served while the survey was active is always kept. A survey
@@ -50,51 +50,70 @@ def response_submit(
     plans can cost a respondent their answers.
     """
     rows = _answers(survey, answers)
-    with transaction.atomic():
-        now = timezone.now()
-        bumped = Survey.objects.filter(pk=survey.pk, status=SurveyStatus.OPEN).update(
-            response_count=F("response_count") + 1
-        )
-        if not bumped:
-            raise SurveyNotOpen(_("This survey is closed: it accepts no more answers."))
+    now = timezone.now()
+    inserted = False
+    try:
+        with transaction.atomic():
+            # The response first: a served form sent twice, or a personal
+            # link used twice at once, fails here on a unique column, and the
+            # whole transaction is rolled back (no savepoint of its own).
+            response = Response.objects.create(
+                survey=survey,
+                channel=channel,
+                invitation=invitation,
+                submitted_at=now,
+                form_nonce=form_nonce,
+            )
+            inserted = True
+            count = _count_bump(survey)
+            if count is None:
+                raise SurveyNotOpen(
+                    _("This survey is closed: it accepts no more answers.")
+                )
+            if invitation is not None:
+                claimed = Invitation.objects.filter(
+                    pk=invitation.pk, survey=survey, used_at__isnull=True
+                ).update(used_at=now)
+                if not claimed:
+                    raise InvitationUsed(
+                        _("This personal link has already been used to answer.")
+                    )
+            for answer in rows:
+                answer.response = response
+            Answer.objects.bulk_create(rows)
+    except IntegrityError:
+        if inserted:
+            raise
+        # A personal link's form is that link's: used once, whichever copy.
         if invitation is not None:
-            claimed = Invitation.objects.filter(
-                pk=invitation.pk, survey=survey, used_at__isnull=True
-            ).update(used_at=now)
-            if not claimed:
-                raise InvitationUsed(
-                    _("This personal link has already been used to answer.")
-                )
-        try:
-            with transaction.atomic():
-                response = Response.objects.create(
-                    survey=survey,
-                    channel=channel,
-                    invitation=invitation,
-                    submitted_at=now,
-                    form_nonce=form_nonce,
-                )
-        except IntegrityError:
-            if (
-                form_nonce is not None
-                and Response.objects.filter(form_nonce=form_nonce).exists()
-            ):
-                raise FormAlreadySent(
-                    _("These answers have already been sent.")
-                ) from None
             raise InvitationUsed(
                 _("This personal link has already been used to answer.")
             ) from None
-        for answer in rows:
-            answer.response = response
-        Answer.objects.bulk_create(rows)
-        count = Survey.objects.values_list("response_count", flat=True).get(
-            pk=survey.pk
-        )
+        if (
+            form_nonce is not None
+            and Response.objects.filter(form_nonce=form_nonce).exists()
+        ):
+            raise FormAlreadySent(_("These answers have already been sent.")) from None
+        raise
     limit = getattr(survey, "owner_response_limit", None)
     if limit is not None and count == limit:
         survey_limit_reached(survey=survey)
     return response
+
+
+def _count_bump(survey: Survey) -> int | None:
+    """One more response on the survey's counter if it is open (+ 1 in
+    the database, so that concurrent submits never lose a count), and the
+    count after it, in one statement; None when the survey is not open."""
+    table = Survey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "response_count" = "response_count" + 1'  # noqa: S608 (the model's own table)
+            ' WHERE "id" = %s AND "status" = %s RETURNING "response_count"',
+            [survey.pk, SurveyStatus.OPEN],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def survey_more_responses_request(*, survey: Survey) -> bool:

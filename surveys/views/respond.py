@@ -15,12 +15,16 @@ from surveys.exceptions import (
 )
 from surveys.forms import ResponseForm
 from surveys.models import Channel, Invitation, Survey, SurveyStatus
-from surveys.tokens import form_token_new, form_token_nonce
+from surveys.tokens import (
+    form_token_new,
+    form_token_nonce,
+    form_token_served_nonce,
+)
 
 
 @require_http_methods(["GET", "POST"])
 def respond_link(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    survey = selectors.survey_get_by_link(token=token)
+    survey = selectors.survey_get_for_form(token=token, form_nonce=_nonce(request))
     if survey is None:
         return _respond_not_found(request)
     thanks_url = reverse("surveys:respond-link-thanks", kwargs={"token": token})
@@ -29,7 +33,9 @@ def respond_link(request: HtmxHttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def respond_invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    invitation = selectors.invitation_get_by_token(token=token)
+    invitation = selectors.invitation_get_by_token(
+        token=token, form_nonce=_nonce(request)
+    )
     if invitation is None:
         return _respond_not_found(request)
     if invitation.used_at is not None:
@@ -54,6 +60,14 @@ def respond_invitation_thanks(request: HtmxHttpRequest, token: str) -> HttpRespo
     if invitation is None:
         return _respond_not_found(request)
     return render(request, "surveys/respond_thanks.html", {"survey": invitation.survey})
+
+
+def _nonce(request: HtmxHttpRequest) -> str | None:
+    """A submitted form's nonce, looked up with the survey in its one query
+    (whether it belongs to that survey is checked once it is found)."""
+    if request.method != "POST":
+        return None
+    return form_token_served_nonce(request.POST.get("form_token", ""))
 
 
 def _respond(
@@ -108,7 +122,8 @@ def _respond_submit(
     nonce = form_token_nonce(request.POST.get("form_token", ""), survey, invitation)
     if not survey.is_open:
         return _respond_refused(request, survey, reason="closed", status=409)
-    served = nonce is not None and not selectors.form_nonce_spent(nonce=nonce)
+    # The lookup said whether this nonce was spent, in the same query.
+    served = nonce is not None and not survey.form_nonce_spent
     if not served and not _accepting(survey):
         return _respond_refused(request, survey, reason="inactive", status=409)
     data = request.POST.copy()

@@ -21,6 +21,15 @@ AUTOSAVE_P50_MAX_MS = 20
 THROUGHPUT_RATIO_MIN = 0.5
 WORKER_PEAK_MAX_MB = 200
 CSV_GROWTH_MAX_MB = 50
+# Issue 13, point 2: half the queries (a transaction's BEGIN and COMMIT
+# count here as its savepoints do in the tests).
+QUERIES_MAX = {
+    "members_page": 8,
+    "plan_autosave": 10,
+    "survey_get": 1,
+    "survey_submit": 6,
+    "feature_autoassign": 12,
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,15 @@ def targets(results: dict, *, small: int, large: int) -> list[Check]:
                 f"{name}: same queries at {small:,} and {large:,}",
                 f"{low[name]['queries']} / {high[name]['queries']}",
                 low[name]["queries"] == high[name]["queries"],
+            )
+        )
+    for name, most in QUERIES_MAX.items():
+        counted = max(sizes[str(size)][name]["queries"] for size in sizes)
+        checks.append(
+            Check(
+                f"{name}: at most {most} {'query' if most == 1 else 'queries'}",
+                str(counted),
+                counted <= most,
             )
         )
     for name in NAMES:

@@ -283,6 +283,23 @@ class TestMembersPage:
         with django_assert_num_queries(len(small)):
             response = admin_client.get(url)
         assert len(response.context["page"].object_list) == 33
+        assert len(small) <= 8
+
+    def test_the_groups_come_with_the_membership_by_name(
+        self, admin_client, organization, contract, group, admin_user
+    ):
+        """The group filter's choices, read in the membership's query: every
+        group of the organization, by name, and none of another's."""
+        services.group_create(organization=organization, name="Alpha", actor=admin_user)
+        other = MembershipFactory().organization
+        services.group_create(organization=other, name="Elsewhere", actor=admin_user)
+        page = admin_client.get(
+            _url("member-list", organization) + f"?group={group.pk}"
+        )
+        groups = page.context["groups"]
+        assert [g.name for g in groups] == ["Alpha", "Research"]
+        assert page.context["group_filter"] == group
+        assert f'<option value="{group.pk}" selected>Research</option>' in page.text
 
     def test_suspended_members_are_marked(
         self, admin_client, organization, contract, admin_user

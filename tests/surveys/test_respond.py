@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -388,12 +389,44 @@ class TestInvitations:
 
 
 class TestHotPath:
-    def test_the_form_takes_at_most_three_queries(
-        self, client, link, django_assert_max_num_queries
+    def test_a_first_visit_takes_one_query(
+        self, client, link, questions, django_assert_num_queries
     ):
-        with django_assert_max_num_queries(3):
+        """Nothing cached: the link, the survey, its owner's plan and the
+        questions with their options, in one query."""
+        with django_assert_num_queries(1):
             response = client.get(_url(link))
         assert response.status_code == 200
+        assert "Would you come back?" in response.text
+        assert response.text.index("Yes") < response.text.index("Maybe")
+
+    def test_a_submit_with_nothing_cached_takes_at_most_six_queries(
+        self, client, link, survey, questions, django_assert_max_num_queries
+    ):
+        data = _answers(questions, client, _url(link))
+        cache.clear()
+        with django_assert_max_num_queries(6):
+            assert client.post(_url(link), data).status_code == 302
+        assert Answer.objects.filter(response__survey=survey).count() == 3
+
+    def test_questions_kept_for_another_revision_are_not_served(
+        self, client, link, survey, questions
+    ):
+        """What an earlier visit kept under the link is checked against the
+        revision read with the survey: a change is served at once, and the
+        submit checks the answers against the questions of now."""
+        client.get(_url(link))
+        Question.objects.filter(pk=questions["text"].pk).delete()
+        Survey.objects.filter(pk=survey.pk).update(revision=F("revision") + 1)
+        page = client.get(_url(link))
+        assert f'name="q{questions["text"].pk}"' not in page.text
+        data = _answers(questions, client, _url(link))
+        assert client.post(_url(link), data).status_code == 302
+        saved = Response.objects.get(survey=survey)
+        assert {a.question_id for a in saved.answers.all()} == {
+            questions["choice"].pk,
+            questions["rating"].pk,
+        }
 
     def test_a_second_visit_reads_the_questions_from_the_cache(
         self, client, link, django_assert_num_queries
@@ -409,6 +442,44 @@ class TestHotPath:
         url = reverse("surveys:respond-invitation", args=[invitation.token])
         with django_assert_max_num_queries(3):
             assert client.get(url).status_code == 200
+
+    def test_a_submit_takes_at_most_six_queries(
+        self, client, link, survey, questions, django_assert_max_num_queries
+    ):
+        """The lookup (with whether the form was already answered), then one
+        transaction: the response, the counter + 1 returning its value, and
+        the answers in one insert."""
+        data = _answers(questions, client, _url(link))
+        with django_assert_max_num_queries(6):
+            response = client.post(_url(link), data)
+        assert response.status_code == 302
+        survey.refresh_from_db()
+        assert survey.response_count == 1
+        assert Answer.objects.filter(response__survey=survey).count() == 3
+
+    def test_the_submit_that_reaches_the_limit_keeps_the_counter_exact(
+        self, client, link, survey, questions
+    ):
+        """The count returned by the counter's update (no re-read) is the
+        one that reaches the owner's limit, and the counter equals the rows."""
+        responses_add(survey, 99)
+        data = _answers(questions, client, _url(link))
+        client.post(_url(link), data)
+        assert Response.objects.filter(survey=survey).count() == 100
+        survey.refresh_from_db()
+        assert survey.response_count == 100
+
+    def test_an_invitation_submit_takes_at_most_seven_queries(
+        self, client, survey, questions, django_assert_max_num_queries
+    ):
+        """One more than a link's: the invitation is marked used."""
+        invitation = invitation_add(survey)
+        url = reverse("surveys:respond-invitation", args=[invitation.token])
+        data = _answers(questions, client, url)
+        with django_assert_max_num_queries(7):
+            assert client.post(url, data).status_code == 302
+        invitation.refresh_from_db()
+        assert invitation.used_at is not None
 
     def test_the_questions_are_rendered_once_for_every_visitor(
         self, link, survey, questions
