@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.notifications import email_after_commit
 from contracts.exceptions import ContractError
-from contracts.models import Allotment, EventKind, Seat, SeatSource
+from contracts.models import Allotment, EventKind, SeatSource
 from contracts.services._common import _event
 from organizations.models import Membership, Role
 
@@ -80,9 +80,8 @@ def _locked(*, contract_id: int, plan_id: int) -> Allotment | None:
 
 
 def _check(allotment: Allotment) -> bool:
-    in_use = Seat.objects.filter(
-        contract_id=allotment.contract_id, plan_id=allotment.plan_id
-    ).count()
+    # Locked (`_locked`): the counter is exact.
+    in_use = allotment.seats_used
     left = max(allotment.seats - in_use, 0)
     low = allotment.seats_low(in_use)
     if low == allotment.low_seats_alerted:

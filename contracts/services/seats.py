@@ -31,6 +31,7 @@ from contracts.services.alerts import (
     allotment_alert_check,
     allotment_alert_check_after_commit,
 )
+from contracts.services.seat_counter import seats_used_add
 from organizations import services as organization_services
 from organizations.models import Membership, Organization, Role
 from plans.models import Feature, Plan
@@ -159,7 +160,10 @@ def seat_put(
             raise ContractError(
                 _("This person’s plan was changed at the same moment: try again.")
             ) from None
+        seats_used_add(contract_id=contract.pk, plan_id=plan.pk, delta=1)
     else:
+        seats_used_add(contract_id=contract.pk, plan_id=seat.plan_id, delta=-1)
+        seats_used_add(contract_id=contract.pk, plan_id=plan.pk, delta=1)
         waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
         kind = EventKind.SEAT_CHANGED
         allotment_alert_check_after_commit(
@@ -204,9 +208,27 @@ def seat_release(
     that went inactive (a caller with more to say, a reclaim, sends its own
     email)."""
     deactivated = impact.seat_release_preview(seat=seat) if notify else []
-    deleted, _rows = Seat.objects.filter(pk=seat.pk).delete()
-    if not deleted:
-        return
+    # The allotment first, as where seats are given (`_seat_put_refusal`);
+    # a seat moved meanwhile to another plan is freed from that one.
+    plan_id = seat.plan_id
+    while True:
+        Allotment.objects.select_for_update(of=("self",)).filter(
+            contract_id=seat.contract_id, plan_id=plan_id
+        ).first()
+        deleted, _rows = Seat.objects.filter(pk=seat.pk, plan_id=plan_id).delete()
+        if deleted:
+            break
+        plan_id = Seat.objects.filter(pk=seat.pk).values_list("plan_id", flat=True)
+        plan_id = plan_id.first()
+        if plan_id is None:
+            return
+        seat = Seat.objects.select_related("contract", "user", "plan").filter(
+            pk=seat.pk
+        )
+        seat = seat.first()
+        if seat is None:
+            return
+    seats_used_add(contract_id=seat.contract_id, plan_id=plan_id, delta=-1)
     contract = seat.contract
     _event(
         EventKind.SEAT_RELEASED,
@@ -284,30 +306,42 @@ def _seat_put_refusal(
     *, contract: Contract, user: User, plan: Plan, lock: bool
 ) -> Seat | None:
     """The person's seat on the contract, if any, after checking that they
-    may have the plan. With `lock`, the plan's allotment row and the seat are
-    locked until the transaction ends, so that the count stays true."""
-    allotments = Allotment.objects.filter(contract=contract, plan=plan)
+    may have the plan. With `lock`, the allotment rows of the plan and of
+    the plan the seat leaves (in their order, so that two seats moving
+    opposite ways never deadlock), then the seat, are locked until the
+    transaction ends, so that the counters stay true: allotments first, as
+    everywhere seats are given and freed."""
     seats = Seat.objects.filter(contract=contract, user=user)
+    held = seats.values_list("plan_id", flat=True).first()
+    plan_ids = {plan.pk} if held is None else {plan.pk, held}
+    allotments = Allotment.objects.filter(contract=contract, plan_id__in=plan_ids)
     if lock:
-        # The allotment row only (`of`), should the query ever join the
+        # The allotment rows only (`of`), should the query ever join the
         # plans table (an ordering or a select_related on the plan): locking
         # the catalogue's plan row as well would make every seat of that
         # plan on every contract wait, and deadlock with a plan taken back
         # (its history event takes a key share lock on that row while its
         # deleted seat is what this transaction waits for).
         allotments = allotments.select_for_update(of=("self",))
-        seats = seats.select_for_update()
-    allotment = allotments.first()
+    allotment = next(
+        (each for each in allotments.order_by("pk") if each.plan_id == plan.pk), None
+    )
     if allotment is None:
         raise ContractError(
             _("Contract %(reference)s has no %(plan)s plan.")
             % {"reference": contract.reference, "plan": plan.display_name}
         )
-    seat = seats.first()
+    if held == plan.pk and not lock:
+        return seats.first()
+    seat = seats.select_for_update().first() if lock else seats.first()
+    if (seat.plan_id if seat is not None else None) != held:
+        raise ContractError(
+            _("This person’s plan was changed at the same moment: try again.")
+        )
     if seat is not None and seat.plan_id == plan.pk:
         return seat
-    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
-    if in_use >= allotment.seats:
+    # The allotment is locked: its counter is exact.
+    if allotment.seats_used >= allotment.seats:
         raise SeatsExhausted(
             _("No %(plan)s plan is left on contract %(reference)s.")
             % {"plan": plan.display_name, "reference": contract.reference}

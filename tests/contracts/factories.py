@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from contracts.models import Allotment, Contract, Seat
+from contracts.services.seat_counter import seats_used_add
 from plans.models import Plan
 from tests.accounts.factories import UserFactory
 
@@ -55,3 +56,10 @@ class SeatFactory(factory.django.DjangoModelFactory):
     contract = factory.SubFactory(ContractFactory)
     plan = factory.LazyFunction(lambda: plan("professional"))
     user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted on its allotment, as the seat services count a seat given.
+        seat = super()._create(model_class, *args, **kwargs)
+        seats_used_add(contract_id=seat.contract_id, plan_id=seat.plan_id, delta=1)
+        return seat
