@@ -60,6 +60,12 @@ def allotment_alert_check(*, contract_id: int, plan_id: int) -> bool:
     return _check(allotment)
 
 
+def allotment_alert_check_locked(allotment: Allotment) -> bool:
+    """`allotment_alert_check` for a caller that holds the allotment's lock
+    and has its counter up to date (the seat services)."""
+    return _check(allotment)
+
+
 def allotment_alert_check_after_commit(*, contract_id: int, plan_id: int) -> None:
     """Re-arm the low-seat alert of a plan a seat was freed from, once the
     seat is gone: locking its allotment while the seat's row is held could
@@ -70,7 +76,7 @@ def allotment_alert_check_after_commit(*, contract_id: int, plan_id: int) -> Non
 
 
 def _locked(*, contract_id: int, plan_id: int) -> Allotment | None:
-    # The allotment row only (see `seats._seat_put_refusal`).
+    # The allotment row only (see `seat_rows.seat_put_refusal`).
     return (
         Allotment.objects.select_for_update(of=("self",))
         .select_related("contract__organization", "plan")

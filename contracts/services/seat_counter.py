@@ -12,7 +12,7 @@ lock."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Value, When
 
 from contracts.models import Allotment, Seat
 
@@ -23,6 +23,17 @@ def seats_used_add(*, contract_id: int, plan_id: int, delta: int) -> None:
     cannot be taken off its contract (`allotment_delete`)."""
     Allotment.objects.filter(contract_id=contract_id, plan_id=plan_id).update(
         seats_used=F("seats_used") + delta
+    )
+
+
+def seats_used_move(*, contract_id: int, from_plan_id: int, to_plan_id: int) -> None:
+    """A seat moved from one plan to another: both counters in one
+    statement."""
+    Allotment.objects.filter(
+        contract_id=contract_id, plan_id__in=[from_plan_id, to_plan_id]
+    ).update(
+        seats_used=F("seats_used")
+        + Case(When(plan_id=to_plan_id, then=Value(1)), default=Value(-1))
     )
 
 
