@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 
 import factory
 from django.utils import timezone
@@ -63,3 +64,13 @@ class SeatFactory(factory.django.DjangoModelFactory):
         seat = super()._create(model_class, *args, **kwargs)
         seats_used_add(contract_id=seat.contract_id, plan_id=seat.plan_id, delta=1)
         return seat
+
+
+def seats_bulk_create(seats) -> list[Seat]:
+    """Many seats at once, counted on their allotments as the seat services
+    count them."""
+    created = Seat.objects.bulk_create(seats)
+    held = Counter((seat.contract_id, seat.plan_id) for seat in created)
+    for (contract_id, plan_id), count in held.items():
+        seats_used_add(contract_id=contract_id, plan_id=plan_id, delta=count)
+    return created
