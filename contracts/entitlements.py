@@ -259,6 +259,7 @@ def _auto_assign_contracts(user: User) -> QuerySet[Contract]:
     return (
         Contract.objects.active()
         .filter(auto_assign=True, organization__memberships__in=active)
+        .select_related("organization")
         .order_by("pk")
     )
 
@@ -282,7 +283,7 @@ def auto_assign(*, contract: Contract, user: User, feature: Feature) -> Plan | N
     """The cheapest plan adding `feature` with a seat left, given; or None."""
     for allotment in assignable(contract=contract, user=user, feature=feature):
         try:
-            seat = services.seat_put(
+            seat = services.seat_put_in_transaction(
                 contract=contract,
                 user=user,
                 plan=allotment.plan,

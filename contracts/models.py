@@ -100,6 +100,13 @@ class Allotment(models.Model):
     )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, verbose_name=_("plan"))
     seats = models.PositiveIntegerField(_("seats"))
+    # The seats of the plan held on the contract, kept by the seat services
+    # under this row's lock (`services.seat_counter`) so that nothing counts
+    # the seats on the way to giving one; `manage.py seats_audit` compares it
+    # with the seats counted.
+    seats_used = models.PositiveIntegerField(
+        _("seats in use"), default=0, editable=False
+    )
     # Empty: the default, `default_alert_threshold(seats)`.
     alert_threshold = models.PositiveIntegerField(
         _("low-seat alert threshold"),

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -74,13 +73,8 @@ class Reading:
         """Each plan of the contract: seats not taken now."""
         if self.contract is None:
             return {}
-        used = dict(
-            Seat.objects.filter(contract=self.contract)
-            .values_list("plan_id")
-            .annotate(used=Count("pk"))
-        )
         return {
-            plan_id: max(allotment.seats - used.get(plan_id, 0), 0)
+            plan_id: max(allotment.seats - allotment.seats_used, 0)
             for plan_id, allotment in self.allotments.items()
         }
 

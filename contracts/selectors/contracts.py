@@ -4,8 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -115,20 +114,12 @@ def seat_list_held_by_members(
 
 def plan_overview(*, contracts: Iterable[Contract]) -> dict[int, list[PlanUsage]]:
     """Per contract id, its plans cheapest first with the seats in total,
-    assigned and available: one query, whatever the number of seats."""
-    # COUNT(*), not COUNT(id): PostgreSQL then counts the entries of the
-    # (contract, plan) index without reading the table's rows.
-    assigned = (
-        Seat.objects.filter(contract=OuterRef("contract"), plan=OuterRef("plan"))
-        .order_by()
-        .values("contract")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
+    assigned and available: one query, whatever the number of seats (the
+    allotments' counters of seats in use, kept by the seat services)."""
     allotments = (
         Allotment.objects.filter(contract__in=[contract.pk for contract in contracts])
         .select_related("plan")
-        .annotate(assigned=Coalesce(Subquery(assigned), 0))
+        .annotate(assigned=F("seats_used"))
         .order_by("contract_id", "plan__rank")
     )
     overview = defaultdict(list)

@@ -97,12 +97,6 @@ def group_plan_choices(*, group: Group, contract: Contract) -> list[GroupPlanCho
     """The contract's plans a group can be mapped to, each with the seats
     left and how many of the group's active members would wait (those
     without that plan or a better one)."""
-    in_use = dict(
-        Seat.objects.filter(contract=contract)
-        .values("plan")
-        .annotate(n=Count("pk"))
-        .values_list("plan", "n")
-    )
     members = list(
         Membership.objects.filter(group_members__group=group, is_active=True)
         .annotate(
@@ -116,7 +110,7 @@ def group_plan_choices(*, group: Group, contract: Contract) -> list[GroupPlanCho
     )
     choices = []
     for allotment in Allotment.objects.filter(contract=contract).select_related("plan"):
-        left = max(0, allotment.seats - in_use.get(allotment.plan_id, 0))
+        left = max(0, allotment.seats - allotment.seats_used)
         needing = sum(
             1 for rank in members if rank is None or rank < allotment.plan.rank
         )

@@ -5,7 +5,7 @@ changes. The "Keep my plan" links are read in `contracts.keep_links`."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -130,15 +130,8 @@ def allotment_get(*, contract: Contract, plan: Plan) -> Allotment | None:
 def allotments_to_alert() -> list[Allotment]:
     """The allotments whose low-seat alert state is out of date: under the
     threshold and not alerted, or above it and still marked alerted. One
-    query, with the seats in use counted by the (contract, plan) index."""
-    in_use = (
-        Seat.objects.filter(contract=OuterRef("contract"), plan=OuterRef("plan"))
-        .order_by()
-        .values("contract")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    allotments = Allotment.objects.annotate(in_use=Coalesce(Subquery(in_use), 0))
+    query, with the seats in use the allotments' counters."""
+    allotments = Allotment.objects.annotate(in_use=F("seats_used"))
     return [
         allotment
         for allotment in allotments.order_by("pk")

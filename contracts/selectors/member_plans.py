@@ -182,6 +182,10 @@ def member_plan_downgrade_preview(
     seat = member_seat(contract=contract, user_id=member.user_id)
     if seat is None:
         return []
+    if plan.rank >= seat.plan.rank:
+        # Going up never makes a survey inactive: the plans' ranks follow
+        # what they allow.
+        return []
     return seat_change_preview(seat=seat, plan=plan)
 
 

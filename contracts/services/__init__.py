@@ -75,6 +75,7 @@ from contracts.services.seats import (
     plan_request_record,
     seat_put,
     seat_put_check,
+    seat_put_in_transaction,
     seat_release,
 )
 from contracts.services.support import (
@@ -137,6 +138,7 @@ __all__ = [
     "seat_idle_remind",
     "seat_put",
     "seat_put_check",
+    "seat_put_in_transaction",
     "seat_reclaim",
     "seat_release",
     "seat_request_create",

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.notifications import email_after_commit
 from contracts.exceptions import ContractError
-from contracts.models import Allotment, EventKind, Seat, SeatSource
+from contracts.models import Allotment, EventKind, SeatSource
 from contracts.services._common import _event
 from organizations.models import Membership, Role
 
@@ -60,6 +60,12 @@ def allotment_alert_check(*, contract_id: int, plan_id: int) -> bool:
     return _check(allotment)
 
 
+def allotment_alert_check_locked(allotment: Allotment) -> bool:
+    """`allotment_alert_check` for a caller that holds the allotment's lock
+    and has its counter up to date (the seat services)."""
+    return _check(allotment)
+
+
 def allotment_alert_check_after_commit(*, contract_id: int, plan_id: int) -> None:
     """Re-arm the low-seat alert of a plan a seat was freed from, once the
     seat is gone: locking its allotment while the seat's row is held could
@@ -70,7 +76,7 @@ def allotment_alert_check_after_commit(*, contract_id: int, plan_id: int) -> Non
 
 
 def _locked(*, contract_id: int, plan_id: int) -> Allotment | None:
-    # The allotment row only (see `seats._seat_put_refusal`).
+    # The allotment row only (see `seat_rows.seat_put_refusal`).
     return (
         Allotment.objects.select_for_update(of=("self",))
         .select_related("contract__organization", "plan")
@@ -80,9 +86,8 @@ def _locked(*, contract_id: int, plan_id: int) -> Allotment | None:
 
 
 def _check(allotment: Allotment) -> bool:
-    in_use = Seat.objects.filter(
-        contract_id=allotment.contract_id, plan_id=allotment.plan_id
-    ).count()
+    # Locked (`_locked`): the counter is exact.
+    in_use = allotment.seats_used
     left = max(allotment.seats - in_use, 0)
     low = allotment.seats_low(in_use)
     if low == allotment.low_seats_alerted:

@@ -17,7 +17,7 @@ the order they are served in."""
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -279,17 +279,11 @@ def _close_group_entries(*, group: Group, actor) -> None:
 
 
 def _free_plan_ids(contract: Contract) -> set[int]:
-    in_use = dict(
-        Seat.objects.filter(contract=contract)
-        .values("plan")
-        .annotate(count=Count("pk"))
-        .values_list("plan", "count")
+    return set(
+        Allotment.objects.filter(
+            contract=contract, seats__gt=F("seats_used")
+        ).values_list("plan_id", flat=True)
     )
-    return {
-        allotment.plan_id
-        for allotment in Allotment.objects.filter(contract=contract)
-        if allotment.seats > in_use.get(allotment.plan_id, 0)
-    }
 
 
 def _next_group_entry(

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.notifications import email_after_commit
 from contracts.exceptions import ContractError
 from contracts.keep_links import keep_token, keep_token_seat
-from contracts.models import Contract, EventKind, Seat, SeatSource
+from contracts.models import Allotment, Contract, EventKind, Seat, SeatSource
 from contracts.services._common import _event, _lock
 from contracts.services.seats import seat_release
 from organizations.models import Organization
@@ -148,6 +148,11 @@ def seat_reclaim(
     delay, through `seat_release` like any seat freed, and tell the member
     which of their surveys (`deactivated`, their titles) become inactive.
     Does nothing (returns False) when it is no longer due."""
+    # The allotment before the seat, as `seat_put` and `seat_release` lock
+    # them, so that they never wait for each other.
+    Allotment.objects.select_for_update(of=("self",)).filter(
+        contract_id=seat.contract_id, plan_id=seat.plan_id
+    ).first()
     locked = _locked_seat(seat)
     if locked is None:
         return False

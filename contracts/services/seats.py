@@ -3,7 +3,7 @@ plan requests. The contract's allotments are `allotments`'."""
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,6 @@ from contracts.exceptions import (
     ContractError,
     ContractUnavailable,
     NotAMember,
-    SeatsExhausted,
 )
 from contracts.models import (
     Allotment,
@@ -28,9 +27,11 @@ from contracts.models import (
 from contracts.services import waitlist
 from contracts.services._common import _connected_contract, _email_member_plan, _event
 from contracts.services.alerts import (
-    allotment_alert_check,
     allotment_alert_check_after_commit,
+    allotment_alert_check_locked,
 )
+from contracts.services.seat_counter import seats_used_add, seats_used_move
+from contracts.services.seat_rows import seat_insert, seat_put_refusal
 from organizations import services as organization_services
 from organizations.models import Membership, Organization, Role
 from plans.models import Feature, Plan
@@ -38,7 +39,12 @@ from plans.models import Feature, Plan
 
 @transaction.atomic
 def member_plan_set(
-    *, organization: Organization, user: User, plan: Plan, actor: User
+    *,
+    organization: Organization,
+    user: User,
+    plan: Plan,
+    actor: User,
+    contract: Contract | None = None,
 ) -> Seat | None:
     """Give a member a plan of the organization's contract, or take theirs
     back with Free (flows 3 and 5). Returns the seat, or None for Free.
@@ -46,8 +52,11 @@ def member_plan_set(
     A plan taken back sticks: the member is excluded from automatic
     assignment on the contract, in this transaction, until an administrator
     gives them a plan (here) or includes them again
-    (`member_auto_assign_include`)."""
-    contract = _connected_contract(organization)
+    (`member_auto_assign_include`). `contract`: the organization's, when the
+    caller has just read it (the page's dropdown)."""
+    if contract is None or contract.organization_id != organization.pk:
+        contract = _connected_contract(organization)
+    contract.organization = organization
     if not Membership.objects.filter(
         organization=organization, user=user, is_active=True
     ).exists():
@@ -68,7 +77,7 @@ def member_plan_set(
                 defaults={"created_by": actor, "created_at": timezone.now()},
             )
         return None
-    seat = seat_put(
+    seat = seat_put_in_transaction(
         contract=contract, user=user, plan=plan, actor=actor, source=SeatSource.MANUAL
     )
     AutoAssignExclusion.objects.filter(contract=contract, user=user).delete()
@@ -121,7 +130,7 @@ def seat_put_check(*, contract: Contract, user: User, plan: Plan) -> None:
     """Raise the error `seat_put` would raise now, without changing anything,
     so that a form (the admin's) can show it next to the fields. `seat_put`
     checks again under its locks."""
-    _seat_put_refusal(contract=contract, user=user, plan=plan, lock=False)
+    seat_put_refusal(contract=contract, user=user, plan=plan, lock=False)
 
 
 @transaction.atomic
@@ -136,10 +145,39 @@ def seat_put(
     detail: str = "",
 ) -> Seat:
     """Give a person a seat of a plan on a contract, or move their seat to
-    that plan. The plan's allotment row is locked while its seats are
-    counted, so that concurrent requests never exceed it. `detail`: said
-    in the history (the group a seat came through)."""
-    seat = _seat_put_refusal(contract=contract, user=user, plan=plan, lock=True)
+    that plan. The plan's allotment row is locked while its counter of seats
+    in use is read and changed, so that concurrent requests never exceed
+    it. `detail`: said in the history (the group a seat came through)."""
+    return seat_put_in_transaction(
+        contract=contract,
+        user=user,
+        plan=plan,
+        actor=actor,
+        source=source,
+        feature=feature,
+        detail=detail,
+    )
+
+
+def seat_put_in_transaction(
+    *,
+    contract: Contract,
+    user: User,
+    plan: Plan,
+    actor: User | None,
+    source: str,
+    feature: str = "",
+    detail: str = "",
+) -> Seat:
+    """`seat_put` for a caller already in a transaction, without a savepoint
+    of its own: its refusals are raised before anything is written, so a
+    caller may catch them and go on (automatic assignment tries the next
+    plan)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("seat_put_in_transaction needs a transaction.")
+    seat, allotments = seat_put_refusal(
+        contract=contract, user=user, plan=plan, lock=True
+    )
     if seat is not None and seat.plan_id == plan.pk:
         return seat
     fields = {
@@ -150,30 +188,36 @@ def seat_put(
         "assigned_at": timezone.now(),
     }
     deactivated = []
+    allotment = allotments[plan.pk]
+    allotment.contract, allotment.plan = contract, plan
     if seat is None:
         kind = EventKind.SEAT_ASSIGNED
-        try:
-            with transaction.atomic():
-                seat = Seat.objects.create(contract=contract, user=user, **fields)
-        except IntegrityError:
-            raise ContractError(
-                _("This person’s plan was changed at the same moment: try again.")
-            ) from None
+        seat = seat_insert(Seat(contract=contract, user=user, **fields))
+        seats_used_add(contract_id=contract.pk, plan_id=plan.pk, delta=1)
     else:
-        waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
         kind = EventKind.SEAT_CHANGED
-        allotment_alert_check_after_commit(
-            contract_id=contract.pk, plan_id=seat.plan_id
+        left = allotments[seat.plan_id]
+        left.contract, left.plan = contract, seat.plan
+        seats_used_move(
+            contract_id=contract.pk, from_plan_id=left.plan_id, to_plan_id=plan.pk
         )
-        before = impact.plan_now(user)
+        left.seats_used -= 1
+        waitlist.waitlist_seat_freed(contract=contract, plan=seat.plan)
+        # Locked as well: the low-seat alert of the plan left re-armed now.
+        allotment_alert_check_locked(left)
+        # Going up never makes a survey inactive: the plans' ranks follow
+        # what they allow.
+        going_up = plan.rank >= seat.plan.rank
+        before = None if going_up else impact.plan_now(user)
         for name, value in fields.items():
             setattr(seat, name, value)
         seat.save(update_fields=list(fields))
-        deactivated = impact.plan_loss(
-            user=user, before=before, after=impact.plan_now(user)
-        )
-    # The allotment is locked already: the low-seat check costs a count.
-    allotment_alert_check(contract_id=contract.pk, plan_id=plan.pk)
+        if not going_up:
+            deactivated = impact.plan_loss(
+                user=user, before=before, after=impact.plan_now(user)
+            )
+    allotment.seats_used += 1
+    allotment_alert_check_locked(allotment)
     # Requests for what the new plan includes are answered.
     PlanRequest.objects.filter(
         contract=contract,
@@ -204,9 +248,27 @@ def seat_release(
     that went inactive (a caller with more to say, a reclaim, sends its own
     email)."""
     deactivated = impact.seat_release_preview(seat=seat) if notify else []
-    deleted, _rows = Seat.objects.filter(pk=seat.pk).delete()
-    if not deleted:
-        return
+    # The allotment first, as where seats are given (`seat_rows.seat_put_refusal`);
+    # a seat moved meanwhile to another plan is freed from that one.
+    plan_id = seat.plan_id
+    while True:
+        Allotment.objects.select_for_update(of=("self",)).filter(
+            contract_id=seat.contract_id, plan_id=plan_id
+        ).first()
+        deleted, _rows = Seat.objects.filter(pk=seat.pk, plan_id=plan_id).delete()
+        if deleted:
+            break
+        plan_id = Seat.objects.filter(pk=seat.pk).values_list("plan_id", flat=True)
+        plan_id = plan_id.first()
+        if plan_id is None:
+            return
+        seat = Seat.objects.select_related("contract", "user", "plan").filter(
+            pk=seat.pk
+        )
+        seat = seat.first()
+        if seat is None:
+            return
+    seats_used_add(contract_id=seat.contract_id, plan_id=plan_id, delta=-1)
     contract = seat.contract
     _event(
         EventKind.SEAT_RELEASED,
@@ -278,38 +340,3 @@ def plan_request_record(*, contract: Contract, user: User, feature: Feature) -> 
         template_name="contracts/email/seats_exhausted.txt",
         context={"contract": contract, "member": user, "request": request},
     )
-
-
-def _seat_put_refusal(
-    *, contract: Contract, user: User, plan: Plan, lock: bool
-) -> Seat | None:
-    """The person's seat on the contract, if any, after checking that they
-    may have the plan. With `lock`, the plan's allotment row and the seat are
-    locked until the transaction ends, so that the count stays true."""
-    allotments = Allotment.objects.filter(contract=contract, plan=plan)
-    seats = Seat.objects.filter(contract=contract, user=user)
-    if lock:
-        # The allotment row only (`of`), should the query ever join the
-        # plans table (an ordering or a select_related on the plan): locking
-        # the catalogue's plan row as well would make every seat of that
-        # plan on every contract wait, and deadlock with a plan taken back
-        # (its history event takes a key share lock on that row while its
-        # deleted seat is what this transaction waits for).
-        allotments = allotments.select_for_update(of=("self",))
-        seats = seats.select_for_update()
-    allotment = allotments.first()
-    if allotment is None:
-        raise ContractError(
-            _("Contract %(reference)s has no %(plan)s plan.")
-            % {"reference": contract.reference, "plan": plan.display_name}
-        )
-    seat = seats.first()
-    if seat is not None and seat.plan_id == plan.pk:
-        return seat
-    in_use = Seat.objects.filter(contract=contract, plan=plan).count()
-    if in_use >= allotment.seats:
-        raise SeatsExhausted(
-            _("No %(plan)s plan is left on contract %(reference)s.")
-            % {"plan": plan.display_name, "reference": contract.reference}
-        )
-    return seat

@@ -11,7 +11,7 @@ import datetime
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,6 @@ from contracts.models import (
     AutoAssignExclusion,
     Contract,
     EventKind,
-    Seat,
     SeatRequest,
     SeatRequestStatus,
     WaitlistEntry,
@@ -331,17 +330,11 @@ def _fitting_plans(contract: Contract, user: User, feature: str) -> QuerySet:
 def _free_plan_ids(contract: Contract) -> list[int]:
     """The ids of the contract's plans with a seat free (read as the
     caller's locks allow: exact under the allotments' locks)."""
-    in_use = dict(
-        Seat.objects.filter(contract=contract)
-        .values("plan")
-        .annotate(count=Count("pk"))
-        .values_list("plan", "count")
+    return list(
+        Allotment.objects.filter(
+            contract=contract, seats__gt=F("seats_used")
+        ).values_list("plan_id", flat=True)
     )
-    return [
-        allotment.plan_id
-        for allotment in Allotment.objects.filter(contract=contract)
-        if allotment.seats > in_use.get(allotment.plan_id, 0)
-    ]
 
 
 def _waiting_members(contract: Contract) -> QuerySet[WaitlistEntry]:

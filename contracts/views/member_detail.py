@@ -116,12 +116,14 @@ def member_plan(
             user=member.user,
             plan=plan,
             actor=request.user,
+            contract=contract,
         )
     except ContractError as error:
         return _plan_answer(request, context, contract, errors=[str(error)], status=409)
     if seat is not None:
-        # The panel sent back names the contract: the one read above.
+        # The contract read above; a plan given by hand clears exclusion.
         seat.contract = contract
+        context["exclusion"] = None
     return _plan_answer(request, context, contract, seat=seat, saved=True)
 
 
@@ -224,7 +226,11 @@ def _plan_answer(
         **context,
         "organization": context["membership"].organization,
         "panel": panel,
-        "exclusion": _exclusion(context["membership"], context["member"]),
+        "exclusion": (
+            context["exclusion"]
+            if "exclusion" in context
+            else _exclusion(context["membership"], context["member"])
+        ),
         "plan_errors": errors,
         "plan_saved": saved,
     }
@@ -247,7 +253,11 @@ def _plan_confirm(
         **context,
         "organization": context["membership"].organization,
         "panel": panel,
-        "exclusion": _exclusion(context["membership"], context["member"]),
+        "exclusion": (
+            context["exclusion"]
+            if "exclusion" in context
+            else _exclusion(context["membership"], context["member"])
+        ),
         "confirm_plan": plan,
         "deactivated": deactivated,
     }

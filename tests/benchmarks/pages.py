@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from contracts.models import Allotment, Contract, Seat, SeatSource
+from contracts.services.seat_counter import seats_used_repair
 from organizations.models import Membership, Organization
 from plans.models import Plan
 from surveys.models import Distribution, QuestionKind, Survey
@@ -194,6 +195,9 @@ def _restore(fixture: Fixture) -> None:
     """Give back the seats the first uses took, so that the next run starts
     from the same state."""
     Seat.objects.filter(contract=fixture.contract, source=SeatSource.AUTOMATIC).delete()
+    # Deleted bypassing the seat services: their counters set right again.
+    for allotment in Allotment.objects.filter(contract=fixture.contract):
+        seats_used_repair(allotment=allotment)
 
 
 def _items(fixtures: dict[int, Fixture]) -> list[Item]:

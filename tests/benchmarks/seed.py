@@ -250,10 +250,13 @@ def _contract(
     holders = {}
     for code, share in PLAN_SHARES.items():
         plan = Plan.objects.get(code=code)
-        allotment = Allotment.objects.create(
-            contract=contract, plan=plan, seats=max(2, int(size * share))
+        allotted = max(2, int(size * share))
+        in_use = int(allotted * IN_USE)
+        # Counted as the seat services count them: the seats are copied in
+        # below, bypassing them.
+        Allotment.objects.create(
+            contract=contract, plan=plan, seats=allotted, seats_used=in_use
         )
-        in_use = int(allotment.seats * IN_USE)
         holders[code] = shuffled[cursor : cursor + in_use]
         seats.extend((plan.pk, user_id) for user_id in holders[code])
         cursor += in_use

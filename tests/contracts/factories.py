@@ -1,9 +1,11 @@
 import datetime
+from collections import Counter
 
 import factory
 from django.utils import timezone
 
 from contracts.models import Allotment, Contract, Seat
+from contracts.services.seat_counter import seats_used_add
 from plans.models import Plan
 from tests.accounts.factories import UserFactory
 
@@ -55,3 +57,20 @@ class SeatFactory(factory.django.DjangoModelFactory):
     contract = factory.SubFactory(ContractFactory)
     plan = factory.LazyFunction(lambda: plan("professional"))
     user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted on its allotment, as the seat services count a seat given.
+        seat = super()._create(model_class, *args, **kwargs)
+        seats_used_add(contract_id=seat.contract_id, plan_id=seat.plan_id, delta=1)
+        return seat
+
+
+def seats_bulk_create(seats) -> list[Seat]:
+    """Many seats at once, counted on their allotments as the seat services
+    count them."""
+    created = Seat.objects.bulk_create(seats)
+    held = Counter((seat.contract_id, seat.plan_id) for seat in created)
+    for (contract_id, plan_id), count in held.items():
+        seats_used_add(contract_id=contract_id, plan_id=plan_id, delta=count)
+    return created

@@ -17,6 +17,7 @@ from contracts.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from contracts.services.seat_counter import seats_used_add
 from tests.contracts.factories import ContractFactory, plan
 from tests.organizations.factories import MembershipFactory
 
@@ -155,7 +156,9 @@ class TestJoining:
         members = _members(organization, 3)
         services.group_members_add(group=group, memberships=members, actor=admin_user)
         # Freed without the task running (no commit captured).
-        Seat.objects.filter(user_id=members[0].user_id).delete()
+        seat = Seat.objects.get(user_id=members[0].user_id)
+        seat.delete()
+        seats_used_add(contract_id=seat.contract_id, plan_id=seat.plan_id, delta=-1)
         from django.utils import timezone
 
         assert services.group_waitlist_sweep(now=timezone.now()) == 1

@@ -21,7 +21,12 @@ from contracts.models import Event, EventKind, Seat, SeatSource
 from organizations.models import Membership, Role
 from plans.models import Feature
 from tests.accounts.factories import UserFactory
-from tests.contracts.factories import ContractFactory, SeatFactory, plan
+from tests.contracts.factories import (
+    ContractFactory,
+    SeatFactory,
+    plan,
+    seats_bulk_create,
+)
 from tests.organizations.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -1110,7 +1115,7 @@ class TestQueryCounts:
             Membership(organization=organization, user=user) for user in users
         )
         # Some of them hold seats, on the organization's contract and others.
-        Seat.objects.bulk_create(
+        seats_bulk_create(
             Seat(contract=contract, plan=plan("professional"), user=user)
             for user in users[:: max(count // 10, 1)]
         )
@@ -1307,7 +1312,7 @@ class TestMemberListHowAssigned:
             Membership.objects.bulk_create(
                 Membership(organization=organization, user=user) for user in users
             )
-            Seat.objects.bulk_create(
+            seats_bulk_create(
                 Seat(
                     contract=connected,
                     plan=plan("professional"),

@@ -13,7 +13,12 @@ from contracts import services
 from contracts.models import ConnectionKey, Event, EventKind, Seat
 from plans.models import Feature
 from tests.accounts.factories import UserFactory
-from tests.contracts.factories import ContractFactory, SeatFactory, plan
+from tests.contracts.factories import (
+    ContractFactory,
+    SeatFactory,
+    plan,
+    seats_bulk_create,
+)
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -399,7 +404,7 @@ class TestContractDetail:
             users = User.objects.bulk_create(
                 User(email=f"holder{start + n}@example.test") for n in range(count)
             )
-            Seat.objects.bulk_create(
+            seats_bulk_create(
                 Seat(contract=contract, plan=plan("professional"), user=user)
                 for user in users
             )

@@ -14,7 +14,12 @@ from contracts.keys import key_generate
 from contracts.models import ConnectionKey, Contract, Event, EventKind, Seat
 from plans.models import Feature
 from tests.accounts.factories import UserFactory
-from tests.contracts.factories import ContractFactory, SeatFactory, plan
+from tests.contracts.factories import (
+    ContractFactory,
+    SeatFactory,
+    plan,
+    seats_bulk_create,
+)
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -867,7 +872,7 @@ class TestQueryCounts:
             users = User.objects.bulk_create(
                 User(email=f"holder{start + n}@example.test") for n in range(count)
             )
-            Seat.objects.bulk_create(
+            seats_bulk_create(
                 Seat(contract=contract, plan=plan("professional"), user=user)
                 for user in users
             )

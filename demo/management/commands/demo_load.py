@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from contracts.models import Allotment, Contract, Seat, SeatSource
+from contracts.services.seat_counter import seats_used_add
 from organizations.models import Membership, Organization, Role
 from plans.models import Plan
 from surveys import services as survey_services
@@ -83,7 +84,7 @@ class Command(BaseCommand):
         # Bob holds a Professional plan from before the contract is connected
         # (given by support), so his 120-response survey is live until an
         # administrator gives him Free (flow 5).
-        Seat.objects.get_or_create(
+        _seat, created = Seat.objects.get_or_create(
             contract=contracts["ACME-2027"],
             user=users["bob@acme.example"],
             defaults={
@@ -92,6 +93,10 @@ class Command(BaseCommand):
                 "assigned_by": support,
             },
         )
+        if created:
+            seats_used_add(
+                contract_id=_seat.contract_id, plan_id=_seat.plan_id, delta=1
+            )
 
         _surveys(users["bob@acme.example"], acme)
 
