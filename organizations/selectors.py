@@ -1,4 +1,5 @@
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
@@ -27,7 +28,9 @@ def membership_get(
     )
     if administrator:
         memberships = memberships.filter(role=Role.ADMINISTRATOR)
-    if with_groups:
+    # Arrays of subqueries are PostgreSQL's; elsewhere (the quick start's
+    # SQLite) `membership_groups` reads the groups in a query of their own.
+    if with_groups and connection.vendor == "postgresql":
         memberships = memberships.annotate(
             organization_groups=ArraySubquery(
                 Group.objects.filter(organization_id=OuterRef("organization_id"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -177,8 +178,12 @@ def survey_get_for_form(*, token: str, form_nonce: str | None = None) -> Survey 
     query and kept for the next visitor."""
     key = f"surveys:link-questionnaire:{token}"
     kept = cache.get(key) if TOKEN_PATTERN.fullmatch(token) else None
+    # Arrays of subqueries are PostgreSQL's; elsewhere (the quick start's
+    # SQLite) `questionnaire` reads the questions in a query of their own.
     survey = survey_get_by_link(
-        token=token, form_nonce=form_nonce, with_questions=kept is None
+        token=token,
+        form_nonce=form_nonce,
+        with_questions=kept is None and connection.vendor == "postgresql",
     )
     if survey is None:
         return None
