@@ -11,3 +11,10 @@ transactional_db = pytest.mark.django_db(transaction=True, serialized_rollback=T
 # public form's questions and options, the Members page's groups); other
 # databases (the quick start's SQLite) read them in queries of their own.
 ARRAYS_IN_ONE_QUERY = connection.vendor == "postgresql"
+
+# A task worker in a process of its own reaches the test database on
+# PostgreSQL only (SQLite's test database lives in the test process).
+worker_process = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a worker process reaches the test database on PostgreSQL only",
+)

@@ -36,6 +36,7 @@ def test_parallel_puts_for_the_last_seat_give_it_once():
     )
 
 
+@postgresql_only
 @transactional_db
 def test_parallel_requests_past_the_rate_limit_are_refused(settings):
     """The count is one atomic increment in the shared cache: of ten

@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from tests.accounts.factories import PASSWORD
 from tests.e2e.conftest import log_in
-from tests.markers import transactional_db
+from tests.markers import transactional_db, worker_process
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
-pytestmark = transactional_db
+pytestmark = [transactional_db, worker_process]
 
 CSV = (
     "email;name;role;plan\n"

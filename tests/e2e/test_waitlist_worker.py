@@ -5,8 +5,6 @@ report; Alice takes Bob's plan back on his member page; within a minute the
 assignment is on), she sees it under "My plan", and her email leaves
 through the worker."""
 
-import pytest
-from django.db import connection
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -17,17 +15,11 @@ from contracts.models import Seat, WaitlistEntry, WaitlistStatus
 from tests.accounts.factories import PASSWORD
 from tests.contracts.factories import ContractFactory, plan
 from tests.e2e.conftest import log_in, wait_for
-from tests.markers import transactional_db
+from tests.markers import transactional_db, worker_process
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 from tests.surveys.factories import SurveyFactory, questions_add, responses_add
 
-pytestmark = [
-    transactional_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a worker process reaches the test database on PostgreSQL only",
-    ),
-]
+pytestmark = [transactional_db, worker_process]
 
 
 def test_a_freed_seat_goes_to_the_waiting_member_within_a_minute(

@@ -4,8 +4,6 @@ his member page; the page answers at once, and Bob's email leaves through a
 console mailer prints it on the worker's output), not through the request.
 """
 
-import pytest
-from django.db import connection
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -14,16 +12,10 @@ from contracts.models import Seat
 from tests.accounts.factories import PASSWORD
 from tests.contracts.factories import ContractFactory, plan
 from tests.e2e.conftest import log_in, wait_for
-from tests.markers import transactional_db
+from tests.markers import transactional_db, worker_process
 from tests.organizations.factories import MembershipFactory, OrganizationFactory
 
-pytestmark = [
-    transactional_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a worker process reaches the test database on PostgreSQL only",
-    ),
-]
+pytestmark = [transactional_db, worker_process]
 
 
 def test_a_plan_taken_back_emails_the_member_through_the_worker(open_page, live_worker):
