@@ -81,6 +81,26 @@ def table(results: dict, sizes: list[int]) -> str:
         f"100,000 members grows a worker's peak by "
         f"{memory['csv_export_growth_mb']:.1f} MB",
     ]
+    if scim := results.get("scim"):
+        small, large = (key for key in scim if key.isdigit())
+        lines.append(
+            "SCIM p50 (ms) at "
+            f"{int(small):,} / {int(large):,} members: "
+            + ", ".join(
+                f"{name} {scim[small][name]['p50_ms']:.2f} / "
+                f"{scim[large][name]['p50_ms']:.2f} ({ratio:.2f}×)"
+                for name, ratio in scim["ratio"].items()
+            )
+            + f"; {scim['burst']['creates']:,} creates in a row in "
+            f"{scim['burst']['total_s']:.1f} s"
+        )
+    if imported := results.get("csv_import"):
+        lines.append(
+            f"CSV import of {imported['lines']:,} lines: "
+            f"{imported['first']['run_seconds']:.1f} s "
+            f"({imported['first']['lines_per_second']} lines/s); the same file "
+            f"again, all unchanged: {imported['again']['run_seconds']:.1f} s"
+        )
     return "\n".join(lines)
 
 
@@ -152,6 +172,24 @@ def targets(results: dict, *, small: int, large: int) -> list[Check]:
             memory["csv_export_growth_mb"] <= CSV_GROWTH_MAX_MB,
         )
     )
+    if scim := results.get("scim"):
+        for name, ratio in scim["ratio"].items():
+            checks.append(
+                Check(
+                    f"SCIM {name}: p50 at {large:,} ≤ {RATIO_MAX}× p50 at {small:,}",
+                    f"{ratio:.2f}×",
+                    ratio <= RATIO_MAX,
+                )
+            )
+    if imported := results.get("csv_import"):
+        checks.append(
+            Check(
+                f"CSV import of {imported['lines']:,} lines "
+                f"≤ {imported['target_seconds']} s",
+                f"{imported['first']['run_seconds']:.1f} s",
+                imported["met"],
+            )
+        )
     return checks
 
 
