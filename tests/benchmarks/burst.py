@@ -187,7 +187,7 @@ class _Form(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         name = attributes.get("name") or ""
-        if tag == "input" and name == "form_token":
+        if tag == "input" and name in {"form_token", "csrfmiddlewaretoken"}:
             self.fields[name] = attributes.get("value") or ""
         elif tag == "input" and attributes.get("type") == "radio":
             # The last option of each question (the highest rating).
@@ -227,7 +227,7 @@ class _Burst:
     def _client(self) -> None:
         while time.perf_counter() < self.deadline:
             served_at = time.perf_counter()
-            status, body = self._request("GET", self.path)
+            status, body, cookie = self._request("GET", self.path)
             if status != 200:
                 self._count("GET", status)
                 continue
@@ -248,7 +248,9 @@ class _Burst:
             with self.lock:
                 self.served += 1
                 self.served_before += before
-            status, _ = self._request("POST", self.path, urlencode(form.fields))
+            status, _, _ = self._request(
+                "POST", self.path, urlencode(form.fields), cookie
+            )
             with self.lock:
                 if status == 302:
                     self.accepted += 1
@@ -264,17 +266,23 @@ class _Burst:
             with self.lock:
                 self.other[f"{method} {status or 'no answer'}"] += 1
 
-    def _request(self, method: str, path: str, body: str | None = None):
+    def _request(
+        self, method: str, path: str, body: str | None = None, cookie: str = ""
+    ):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Connection": "close"}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if cookie:
+            headers["Cookie"] = cookie
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
-            return response.status, response.read()
+            # The CSRF cookie the form was served with, sent back with it.
+            cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+            return response.status, response.read(), cookie
         except OSError:
-            return 0, b""
+            return 0, b"", ""
         finally:
             connection.close()
 

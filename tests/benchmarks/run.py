@@ -37,7 +37,7 @@ def main() -> int:
 
     from django.core.management import call_command
 
-    from tests.benchmarks import csv_import, pages, report, scim, seed, serve
+    from tests.benchmarks import burst, csv_import, pages, report, scim, seed, serve
 
     progress(f"Database {database.display(url)}: migrating")
     call_command("migrate", verbosity=0)
@@ -55,6 +55,8 @@ def main() -> int:
     results["scim"] = scim.measure(organizations, requests=requests, progress=progress)
     progress("Importing 100,000 members from CSV")
     results["csv_import"] = csv_import.measure(progress=progress)
+    progress("A burst of respondents against gunicorn")
+    results["burst"] = burst.measure(progress=progress)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     checks = report.targets(results, small=sizes[0], large=100_000)
