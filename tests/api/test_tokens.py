@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from api.models import ApiToken, Scope
 from api.services import api_token_revoke
 from contracts.models import Seat
@@ -241,3 +242,27 @@ def test_the_command_prints_a_working_token(seeded):
 def test_the_command_refuses_an_unknown_user(db):
     with pytest.raises(CommandError):
         call_command("api_token", "--user", "nobody@example.test")
+
+
+def test_support_revokes_a_token_in_the_admin_and_changes_nothing_else(seeded):
+    """The admin's one change to a token is its revocation, through the
+    service: a token cannot be handed to another person or given `write`."""
+    plaintext = token_for(seeded.admin.user, Scope.READ)
+    token = ApiToken.objects.get(user=seeded.admin.user)
+    support = Client()
+    support.force_login(
+        User.objects.create_superuser(email="support@example.test", password="x")
+    )
+    change_url = reverse("admin:api_apitoken_change", args=[token.pk])
+    support.post(
+        change_url,
+        {"name": "moved", "user": seeded.collaborator.user.pk, "scope": Scope.WRITE},
+    )
+    token.refresh_from_db()
+    assert (token.user, token.scope) == (seeded.admin.user, Scope.READ)
+    assert api_client(plaintext).get(organizations_url()).status_code == 200
+    support.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert api_client(plaintext).get(organizations_url()).status_code == 401
